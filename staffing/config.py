@@ -1,0 +1,704 @@
+"""Scenario files: YAML in, validated frozen objects out.
+
+A scenario describes one site and one planning horizon: queues and their service targets,
+shrinkage and occupancy, where the history and the agents are, events and holidays, contracts,
+shift rules and solver settings. Every key is documented in ``docs/scenario.md``.
+
+Validation errors name the file, the dotted path, what was expected and what was found::
+
+    configs/x.yaml: queues[1].aht_seconds must be > 0, got -5
+
+and an unknown key suggests the closest valid one. Relative paths in a scenario resolve from the
+scenario file's folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import pandas as pd
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from staffing.domain import Agent
+from staffing.errors import ConfigError
+from staffing.timegrid import Horizon, check_time_zone
+
+__all__ = [
+    "BreakRule",
+    "ContractConfig",
+    "DEFAULT_CONTRACTS",
+    "EventConfig",
+    "ForecastSettings",
+    "HolidaysConfig",
+    "HorizonConfig",
+    "QueueConfig",
+    "Scenario",
+    "ScenarioConfig",
+    "ShiftRules",
+    "SiteConfig",
+    "SolverSettings",
+    "SolverWeights",
+    "load_config",
+    "load_scenario",
+    "parse_config",
+    "scenario_from_config",
+]
+
+RESERVED_ACTIVITIES = ("break", "lunch", "off")
+
+
+def _fail(message: str, subpath: str = "") -> PydanticCustomError:
+    """A validation error whose message is used verbatim (``subpath`` extends the location)."""
+    return PydanticCustomError("staffing", "{message}", {"message": message, "subpath": subpath})
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+
+# --------------------------------------------------------------------------------------- site
+class SiteConfig(_Model):
+    """The contact center: its name and the IANA time zone all its times are local to."""
+
+    name: str = Field(min_length=1, examples=["Express Service Desk"])
+    time_zone: str = Field(examples=["Asia/Shanghai"])
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            check_time_zone(value)
+        except Exception:
+            raise _fail(
+                f"must be an IANA time zone such as 'Asia/Shanghai' or 'Europe/Berlin', "
+                f"got {value!r}"
+            ) from None
+        return value
+
+
+class HorizonConfig(_Model):
+    """The days to plan: from local midnight of ``start_date`` for ``days`` days."""
+
+    start_date: dt.date = Field(examples=["2026-11-23"])
+    days: int = Field(7, ge=1, le=366)
+
+
+# ------------------------------------------------------------------------------------- queues
+class QueueConfig(_Model):
+    """A queue (one skill): its channel, service target and handle time.
+
+    Voice and chat take ``service_level`` with ``answer_within_seconds`` (e.g. 80 % answered
+    within 20 s), or ``asa_seconds``, or both. Email takes ``response_within_hours``.
+    """
+
+    id: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.\-]+$", examples=["voice"])
+    channel: Literal["voice", "chat", "email"]
+    service_level: float | None = Field(None, gt=0, lt=1)
+    answer_within_seconds: float | None = Field(None, gt=0)
+    asa_seconds: float | None = Field(None, gt=0)
+    response_within_hours: float | None = Field(None, gt=0)
+    aht_seconds: float | None = Field(None, gt=0)
+    concurrency: int = Field(1, ge=1, le=10)
+    patience_seconds: float | None = Field(None, gt=0)
+    max_abandon_rate: float | None = Field(None, gt=0, lt=1)
+    shrinkage: float | None = Field(None, ge=0, lt=1)
+    max_occupancy: float | None = Field(None, gt=0, le=1)
+
+    @field_validator("id")
+    @classmethod
+    def _not_reserved(cls, value: str) -> str:
+        if value in RESERVED_ACTIVITIES:
+            raise _fail(f"must not be one of {', '.join(RESERVED_ACTIVITIES)}, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _target_fits_channel(self) -> QueueConfig:
+        if (self.service_level is None) != (self.answer_within_seconds is None):
+            given, missing = (
+                ("service_level", "answer_within_seconds")
+                if self.answer_within_seconds is None
+                else ("answer_within_seconds", "service_level")
+            )
+            raise _fail(f"is required with {given} (e.g. service_level: 0.8 with "
+                        "answer_within_seconds: 20)", missing)
+        if self.channel == "email":
+            if self.response_within_hours is None:
+                raise _fail("is required for an email queue (e.g. 24)", "response_within_hours")
+        elif self.service_level is None and self.asa_seconds is None:
+            raise _fail(
+                f"needs a service target for a {self.channel} queue: service_level with "
+                "answer_within_seconds (e.g. 0.8 and 20), or asa_seconds",
+                "service_level",
+            )
+        if self.concurrency > 1 and self.channel != "chat":
+            raise _fail(f"must be 1 for a {self.channel} queue, got {self.concurrency}",
+                        "concurrency")
+        return self
+
+
+# ---------------------------------------------------------------------- holidays and events
+class HolidaysConfig(_Model):
+    """Public holidays from the ``holidays`` package, by country and optional subdivision."""
+
+    country: str = Field(examples=["CN"])
+    subdivision: str | None = None
+
+    @model_validator(mode="after")
+    def _known_country(self) -> HolidaysConfig:
+        import holidays
+
+        supported = holidays.list_supported_countries()
+        if self.country not in supported:
+            close = difflib.get_close_matches(self.country.upper(), list(supported), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else " (an ISO 3166 code like 'CN')"
+            raise _fail(f"must be a country the holidays package knows, got "
+                        f"{self.country!r}{hint}", "country")
+        subdivisions = supported[self.country]
+        if self.subdivision is not None and self.subdivision not in subdivisions:
+            valid = ", ".join(subdivisions) if subdivisions else "none for this country"
+            raise _fail(f"must be a subdivision of {self.country} ({valid}), got "
+                        f"{self.subdivision!r}", "subdivision")
+        return self
+
+
+class EventConfig(_Model):
+    """One occurrence of a named event (promotion, peak season, incident, anomaly, closure).
+
+    Occurrences sharing a ``name`` are the same event in different years: the forecaster learns
+    the uplift from past occurrences in the history, or uses ``volume_multiplier`` if given.
+    ``anomaly`` days are kept out of training; ``closure`` days get no volume.
+    """
+
+    name: str = Field(min_length=1, examples=["Double 11"])
+    kind: Literal["promotion", "peak_season", "incident", "anomaly", "closure"] = "promotion"
+    start_date: dt.date
+    end_date: dt.date | None = None
+    ramp_days_before: int = Field(0, ge=0, le=60)
+    ramp_days_after: int = Field(0, ge=0, le=60)
+    volume_multiplier: float | None = Field(None, gt=0)
+    queues: tuple[str, ...] | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EventConfig:
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise _fail(
+                f"must not be before start_date ({self.start_date.isoformat()}), got "
+                f"{self.end_date.isoformat()}",
+                "end_date",
+            )
+        return self
+
+    @property
+    def last_date(self) -> dt.date:
+        """The event's last day (``end_date``, or ``start_date`` for a one-day event)."""
+        return self.end_date or self.start_date
+
+
+class ForecastSettings(_Model):
+    """How the forecast is made (see ``docs/scenario.md``)."""
+
+    model: str = "auto"
+    interval_coverage: float = Field(0.8, gt=0, lt=1)
+    backtest_weeks: int = Field(4, ge=1, le=52)
+    history_weeks: int | None = Field(None, ge=1)
+
+
+# ------------------------------------------------------------------ contracts and shift rules
+class ContractConfig(_Model):
+    """A contract type: weekly hours, shift lengths and start window, legal limits, cost.
+
+    Hours are paid hours per 7-day week of the horizon. Shift length is the span from start to
+    end, unpaid breaks included.
+    """
+
+    min_hours_per_week: float = Field(0, ge=0, le=168)
+    max_hours_per_week: float = Field(40, gt=0, le=168)
+    min_shift_minutes: int = Field(240, gt=0, le=1440)
+    max_shift_minutes: int = Field(600, gt=0, le=1440)
+    earliest_start: dt.time = dt.time(0, 0)
+    latest_start: dt.time = dt.time(23, 45)
+    max_shifts_per_week: int = Field(5, ge=0, le=7)
+    min_days_off_per_week: int = Field(2, ge=0, le=7)
+    max_consecutive_days: int = Field(6, ge=1, le=366)
+    min_consecutive_days_off: int = Field(1, ge=1, le=7)
+    max_night_shifts_per_week: int | None = Field(None, ge=0, le=7)
+    min_weekends_off: int = Field(0, ge=0)
+    hourly_cost: float = Field(1.0, ge=0)
+
+    @model_validator(mode="after")
+    def _lengths_ordered(self) -> ContractConfig:
+        if self.max_shift_minutes < self.min_shift_minutes:
+            raise _fail(
+                f"must be >= min_shift_minutes ({self.min_shift_minutes}), got "
+                f"{self.max_shift_minutes}",
+                "max_shift_minutes",
+            )
+        return self
+
+
+#: Named contract types every scenario knows; a scenario's ``contracts`` adds to or replaces them.
+DEFAULT_CONTRACTS: Mapping[str, ContractConfig] = types.MappingProxyType(
+    {
+        "full_time": ContractConfig(
+            min_hours_per_week=40, max_hours_per_week=40, min_shift_minutes=510,
+            max_shift_minutes=510, max_shifts_per_week=5, min_days_off_per_week=2,
+            max_consecutive_days=6, hourly_cost=25.0,
+        ),
+        "part_time": ContractConfig(
+            min_hours_per_week=20, max_hours_per_week=30, min_shift_minutes=240,
+            max_shift_minutes=480, max_shifts_per_week=5, min_days_off_per_week=2,
+            max_consecutive_days=6, hourly_cost=22.0,
+        ),
+    }
+)
+
+
+class BreakRule(_Model):
+    """A break or lunch every shift of at least ``min_shift_minutes`` takes, inside a window
+    measured from the shift start."""
+
+    activity: Literal["break", "lunch"]
+    duration_minutes: int = Field(gt=0, le=240)
+    paid: bool = True
+    min_shift_minutes: int = Field(0, ge=0)
+    earliest_after_start_minutes: int = Field(ge=0)
+    latest_after_start_minutes: int = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _window_ordered(self) -> BreakRule:
+        if self.latest_after_start_minutes < self.earliest_after_start_minutes:
+            raise _fail(
+                f"must be >= earliest_after_start_minutes ({self.earliest_after_start_minutes})"
+                f", got {self.latest_after_start_minutes}",
+                "latest_after_start_minutes",
+            )
+        return self
+
+
+DEFAULT_BREAKS = (
+    BreakRule(activity="break", duration_minutes=15, paid=True, min_shift_minutes=240,
+              earliest_after_start_minutes=60, latest_after_start_minutes=150),
+    BreakRule(activity="lunch", duration_minutes=30, paid=False, min_shift_minutes=360,
+              earliest_after_start_minutes=180, latest_after_start_minutes=300),
+    BreakRule(activity="break", duration_minutes=15, paid=True, min_shift_minutes=480,
+              earliest_after_start_minutes=360, latest_after_start_minutes=450),
+)
+
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+class ShiftRules(_Model):
+    """Rules every shift follows: start and length grids, rest, nights, weekends, breaks."""
+
+    start_step_minutes: int = Field(30, gt=0, le=240)
+    length_step_minutes: int = Field(30, gt=0, le=240)
+    min_rest_hours: float = Field(11, ge=0, le=48)
+    night_start: dt.time = dt.time(22, 0)
+    night_end: dt.time = dt.time(6, 0)
+    night_min_minutes: int = Field(120, gt=0)
+    weekend_days: tuple[Weekday, ...] = ("sat", "sun")
+    breaks: tuple[BreakRule, ...] = DEFAULT_BREAKS
+    max_break_fraction: float | None = Field(None, gt=0, le=1)
+
+
+class SolverWeights(_Model):
+    """Objective weights of the roster solver (penalty units per unit named)."""
+
+    understaffing: float = Field(100.0, ge=0)
+    overstaffing: float = Field(5.0, ge=0)
+    cost: float = Field(1.0, ge=0)
+    preference: float = Field(10.0, ge=0)
+    fairness: float = Field(5.0, ge=0)
+
+
+class SolverSettings(_Model):
+    """CP-SAT settings: results are reproducible for a fixed seed and worker count."""
+
+    time_limit_seconds: float = Field(60, gt=0)
+    workers: int = Field(2, ge=1, le=64)
+    random_seed: int = Field(0, ge=0)
+    weights: SolverWeights = SolverWeights()
+
+
+# -------------------------------------------------------------------------------- scenario
+class ScenarioConfig(_Model):
+    """A whole scenario file, validated; paths are absolute."""
+
+    site: SiteConfig
+    horizon: HorizonConfig
+    interval_minutes: Literal[15, 30, 60] = 15
+    queues: tuple[QueueConfig, ...] = Field(min_length=1)
+    shrinkage: float = Field(0.30, ge=0, lt=1)
+    max_occupancy: float = Field(0.85, gt=0, le=1)
+    history: Path | None = None
+    agents: Path | None = None
+    holidays: HolidaysConfig | None = None
+    events: tuple[EventConfig, ...] = ()
+    forecast: ForecastSettings = ForecastSettings()
+    contracts: dict[str, ContractConfig] = Field(default_factory=lambda: dict(DEFAULT_CONTRACTS))
+    shift_rules: ShiftRules = ShiftRules()
+    solver: SolverSettings = SolverSettings()
+
+    @field_validator("history", "agents", mode="after")
+    @classmethod
+    def _resolve_path(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is None:
+            return None
+        base = (info.context or {}).get("base_dir")
+        path = value if value.is_absolute() or base is None else Path(base) / value
+        if not path.is_file():
+            raise _fail(f"file {str(value)!r} not found (looked for {path}); paths are "
+                        "relative to the scenario file's folder")
+        return path
+
+    @field_validator("contracts", mode="before")
+    @classmethod
+    def _merge_default_contracts(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {**DEFAULT_CONTRACTS, **value}
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScenarioConfig:
+        ids = [q.id for q in self.queues]
+        for i, qid in enumerate(ids):
+            if qid in ids[:i]:
+                raise _fail(f"must be unique, got {qid!r} twice", f"queues[{i}].id")
+        for i, event in enumerate(self.events):
+            for queue in event.queues or ():
+                if queue not in ids:
+                    raise _fail(f"must name queues of this scenario ({', '.join(ids)}), got "
+                                f"{queue!r}", f"events[{i}].queues")
+        step = self.interval_minutes
+        rules = self.shift_rules
+        for name in ("start_step_minutes", "length_step_minutes"):
+            value = getattr(rules, name)
+            if value % step:
+                raise _fail(f"must be a multiple of interval_minutes ({step}), got {value}",
+                            f"shift_rules.{name}")
+        for i, rule in enumerate(rules.breaks):
+            for name in ("duration_minutes", "earliest_after_start_minutes",
+                         "latest_after_start_minutes"):
+                value = getattr(rule, name)
+                if value % step:
+                    raise _fail(f"must be a multiple of interval_minutes ({step}), got {value}",
+                                f"shift_rules.breaks[{i}].{name}")
+        for name, contract in self.contracts.items():
+            for field in ("min_shift_minutes", "max_shift_minutes"):
+                value = getattr(contract, field)
+                if value % step:
+                    raise _fail(f"must be a multiple of interval_minutes ({step}), got {value}",
+                                f"contracts.{name}.{field}")
+        return self
+
+    # Convenience views -----------------------------------------------------------------
+    @property
+    def horizon_(self) -> Horizon:
+        """The planning horizon as a :class:`~staffing.timegrid.Horizon`."""
+        return Horizon(self.horizon.start_date, self.horizon.days, self.interval_minutes,
+                       self.site.time_zone)
+
+    def queue(self, queue_id: str) -> QueueConfig:
+        """The queue named ``queue_id``; a ``KeyError`` lists the valid ids."""
+        for q in self.queues:
+            if q.id == queue_id:
+                return q
+        raise KeyError(f"no queue {queue_id!r}; valid: {', '.join(q.id for q in self.queues)}")
+
+
+# ------------------------------------------------------------------------------ loading
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None,
+                f"key {key!r} is given twice (first on line {seen[key] + 1})",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+)
+
+
+def read_yaml(path: Path | str) -> Any:
+    """Read a YAML file, with errors that name the file and the line."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: file not found")
+    try:
+        with path.open(encoding="utf-8") as fh:
+            return yaml.load(fh, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f": line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from None
+
+
+def load_config(path: Path | str) -> ScenarioConfig:
+    """Read and validate a scenario YAML file; relative paths resolve from its folder."""
+    path = Path(path)
+    data = read_yaml(path)
+    return parse_config(data, source=path)
+
+
+def parse_config(data: Any, *, source: Path | str = "<scenario>",
+                 base_dir: Path | str | None = None) -> ScenarioConfig:
+    """Validate a scenario given as a mapping (e.g. parsed YAML).
+
+    ``source`` names the file in error messages; ``base_dir`` (default: the folder of
+    ``source``) is where relative paths resolve from.
+    """
+    source = Path(source)
+    if base_dir is None:
+        base_dir = source.parent
+    if not isinstance(data, Mapping):
+        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        raise ConfigError(f"{source}: a scenario must be a mapping of keys (site:, horizon:, "
+                          f"queues:, ...), got {found}")
+    data = dict(data)
+    if isinstance(data.get("events"), str):
+        data["events"] = _read_events_file(Path(base_dir) / data["events"], source)
+    try:
+        return ScenarioConfig.model_validate(data, context={"base_dir": Path(base_dir)})
+    except ValidationError as exc:
+        raise ConfigError(format_validation_error(exc, source, ScenarioConfig)) from None
+
+
+def _read_events_file(path: Path, source: Path) -> Any:
+    if not path.is_file():
+        raise ConfigError(f"{source}: events file {str(path)!r} not found; paths are relative "
+                          "to the scenario file's folder")
+    events = read_yaml(path)
+    if isinstance(events, Mapping) and set(events) == {"events"}:
+        events = events["events"]
+    return events
+
+
+# ------------------------------------------------------------------------- error messages
+def format_validation_error(exc: ValidationError, source: Path | str, root: type[BaseModel],
+                            limit: int = 5) -> str:
+    """Turn pydantic errors into ``file: dotted.path must be ..., got ...`` lines."""
+    errors = exc.errors(include_url=False)
+    # pydantic also reports a list as too short when one of its items failed; keep the item's.
+    errors = [
+        e for e in errors
+        if not (e["type"] == "too_short"
+                and any(o is not e and tuple(o["loc"])[: len(e["loc"])] == tuple(e["loc"])
+                        and len(o["loc"]) > len(e["loc"]) for o in errors))
+    ]
+    lines = [f"{source}: {_describe(error, root)}" for error in errors[:limit]]
+    extra = len(errors) - limit
+    if extra > 0:
+        lines.append(f"... and {extra} more")
+    return "\n".join(lines)
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if value is None:
+        return "nothing (null)"
+    return str(value)
+
+
+_TYPE_PHRASES = {
+    "int": "a whole number",
+    "float": "a number",
+    "bool": "true or false",
+    "string": "text",
+    "date": "a date like 2026-11-23",
+    "time": "a time like 07:30",
+    "list": "a list",
+    "tuple": "a list",
+    "dict": "a mapping (key: value)",
+    "model": "a mapping (key: value)",
+    "path": "a file path",
+}
+
+
+def _describe(error: Mapping[str, Any], root: type[BaseModel]) -> str:
+    loc = tuple(error["loc"])
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "staffing":
+        subpath = ctx.get("subpath") or ""
+        full = _dotted(loc)
+        if subpath:
+            full = f"{full}{'' if subpath.startswith('[') or not full else '.'}{subpath}"
+        return f"{full} {ctx['message']}" if full else ctx["message"]
+    path = _dotted(loc)
+    if kind == "extra_forbidden":
+        valid = _valid_keys(root, loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), valid, n=1, cutoff=0.6)
+        if close:
+            return f"{path} is not a known key; did you mean {close[0]!r}?"
+        return f"{path} is not a known key; valid keys here: {', '.join(valid)}"
+    if kind == "missing":
+        example = _example(root, loc)
+        return f"{path} is required" + (f" (e.g. {example})" if example else "")
+    bounds = {
+        "greater_than": ">", "greater_than_equal": ">=", "less_than": "<",
+        "less_than_equal": "<=",
+    }
+    if kind in bounds:
+        limit = next(iter(ctx.values()))
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
+        return f"{path} must be {bounds[kind]} {limit}, got {_show(value)}"
+    if kind == "literal_error":
+        return f"{path} must be one of {ctx.get('expected')}, got {_show(value)}"
+    if kind == "too_short":
+        return f"{path} must have at least {ctx.get('min_length')} item(s), got {_show(value)}"
+    if kind == "string_pattern_mismatch":
+        return (f"{path} must use only letters, digits, '_', '.' and '-', got {_show(value)}")
+    if kind == "int_from_float":
+        return f"{path} must be a whole number, got {_show(value)}"
+    stem = kind.split("_")[0]
+    if stem in _TYPE_PHRASES:
+        return f"{path} must be {_TYPE_PHRASES[stem]}, got {_show(value)}"
+    message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
+    return f"{path}: {message}, got {_show(value)}"
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types inside an annotation (Optional, Annotated and unions opened)."""
+    origin = typing.get_origin(annotation)
+    if origin is Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        out: list[Any] = []
+        for arg in typing.get_args(annotation):
+            out.extend(_unwrap(arg))
+        return out
+    return [annotation]
+
+
+def _model_at(root: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+    current: Any = root
+    parts = list(loc)
+    while parts:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(str(parts.pop(0)))
+        if field is None:
+            return None
+        current = field.annotation
+        while True:
+            candidates = [c for c in _unwrap(current) if c is not type(None)]
+            if len(candidates) != 1:
+                return None
+            current = candidates[0]
+            origin = typing.get_origin(current)
+            if origin in (tuple, list) and parts and isinstance(parts[0], int):
+                parts.pop(0)
+                current = typing.get_args(current)[0]
+            elif origin in (dict, Mapping) and parts:
+                parts.pop(0)
+                current = typing.get_args(current)[1]
+            else:
+                break
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _valid_keys(root: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    model = _model_at(root, loc)
+    return list(model.model_fields) if model else []
+
+
+def _example(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    model = _model_at(root, loc[:-1])
+    if model is None:
+        return ""
+    field = model.model_fields.get(str(loc[-1]))
+    if field is None or not field.examples:
+        return ""
+    return f"{loc[-1]}: {field.examples[0]}"
+
+
+# ------------------------------------------------------------------------- scenario + data
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario with its data loaded: what :func:`staffing.plan` takes.
+
+    Attributes
+    ----------
+    config : the validated scenario file.
+    history : history frame (history format, aware times), or ``None`` if none was given.
+    agents : the agents, or ``()`` if no agents file was given.
+    source : the scenario file, if it came from one.
+    """
+
+    config: ScenarioConfig
+    history: pd.DataFrame | None = None
+    agents: tuple[Agent, ...] = ()
+    source: Path | None = None
+
+    @property
+    def name(self) -> str:
+        """The scenario's name: its file stem, or the site name."""
+        return self.source.stem if self.source is not None else self.config.site.name
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    """Read a scenario file and the history and agents files it names."""
+    path = Path(path)
+    config = load_config(path)
+    return scenario_from_config(config, source=path)
+
+
+def scenario_from_config(config: ScenarioConfig, *, source: Path | None = None) -> Scenario:
+    """Load the data files a validated config names."""
+    from staffing import io
+
+    tz = config.site.time_zone
+    history = io.read_history(config.history, tz) if config.history is not None else None
+    agents: tuple[Agent, ...] = ()
+    if config.agents is not None:
+        agents = io.read_agents(
+            config.agents, time_zone=tz, queue_ids=[q.id for q in config.queues],
+            contract_names=list(config.contracts),
+        )
+    return Scenario(config=config, history=history, agents=agents, source=source)

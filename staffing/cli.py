@@ -102,11 +102,7 @@ def plan(reporter: _Reporter, scenario: Path, out_dir: Path,
 
 
 def _with_time_limit(scenario, seconds: float):
-    from dataclasses import replace
-
-    config = scenario.config
-    solver = config.solver.model_copy(update={"time_limit_seconds": seconds})
-    return replace(scenario, config=config.model_copy(update={"solver": solver}))
+    return scenario.with_changes({"solver": {"time_limit_seconds": seconds}})
 
 
 # -------------------------------------------------------------------------------- forecast

@@ -55,6 +55,7 @@ __all__ = [
     "SiteConfig",
     "SolverSettings",
     "SolverWeights",
+    "deep_merge",
     "load_config",
     "load_scenario",
     "parse_config",
@@ -463,10 +464,76 @@ def read_yaml(path: Path | str) -> Any:
 
 
 def load_config(path: Path | str) -> ScenarioConfig:
-    """Read and validate a scenario YAML file; relative paths resolve from its folder."""
+    """Read and validate a scenario YAML file; relative paths resolve from its folder.
+
+    A scenario may start with ``extends: base.yaml`` (relative to its own folder): the base is
+    loaded first and this file's keys are merged over it (see :func:`deep_merge`).
+    """
+    path = Path(path)
+    data = read_raw_scenario(path)
+    return parse_config(data, source=path, base_dir=path.parent)
+
+
+#: Keys whose values are file paths, resolved from the folder of the file that sets them.
+PATH_KEYS = ("history", "agents", "events")
+
+
+def read_raw_scenario(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A scenario file as a mapping, with ``extends:`` applied and paths made absolute."""
     path = Path(path)
     data = read_yaml(path)
-    return parse_config(data, source=path)
+    if not isinstance(data, Mapping):
+        found = "an empty file" if data is None else f"a {type(data).__name__}"
+        raise ConfigError(f"{path}: a scenario must be a mapping of keys (site:, horizon:, "
+                          f"queues:, ...), got {found}")
+    data = dict(data)
+    for key in PATH_KEYS:
+        if isinstance(data.get(key), str):
+            data[key] = str(path.parent / data[key])
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise ConfigError(f"{path}: extends must be the path of another scenario file, got "
+                          f"{_show(parent)}")
+    parent_path = (path.parent / parent).resolve()
+    if parent_path in _seen or parent_path == path.resolve():
+        chain = " -> ".join(str(p) for p in (*_seen, path.resolve(), parent_path))
+        raise ConfigError(f"{path}: extends makes a cycle: {chain}")
+    if not parent_path.is_file():
+        raise ConfigError(f"{path}: extends: file {parent!r} not found (looked for "
+                          f"{parent_path}); paths are relative to the scenario file's folder")
+    base = read_raw_scenario(parent_path, (*_seen, path.resolve()))
+    return deep_merge(base, data)
+
+
+def deep_merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """Merge ``changes`` over ``base``: the rules of ``extends:`` and of overrides.
+
+    Mappings merge key by key, recursively. Lists of mappings that all have an ``id`` (queues)
+    merge item by item on ``id``, new ids appended. Any other value, lists included, replaces
+    the base value. ``None`` (YAML ``null``) sets a key back to its default.
+    """
+    out = dict(base)
+    for key, value in changes.items():
+        old = out.get(key)
+        if isinstance(old, Mapping) and isinstance(value, Mapping):
+            out[key] = deep_merge(old, value)
+        elif _is_id_list(old) and _is_id_list(value):
+            merged = {item["id"]: dict(item) for item in old}
+            for item in value:
+                merged[item["id"]] = deep_merge(merged.get(item["id"], {}), item)
+            out[key] = list(merged.values())
+        elif value is None:
+            out.pop(key, None)
+        else:
+            out[key] = value
+    return out
+
+
+def _is_id_list(value: Any) -> bool:
+    return (isinstance(value, list | tuple) and len(value) > 0
+            and all(isinstance(v, Mapping) and "id" in v for v in value))
 
 
 def parse_config(data: Any, *, source: Path | str = "<scenario>",
@@ -484,7 +551,7 @@ def parse_config(data: Any, *, source: Path | str = "<scenario>",
         raise ConfigError(f"{source}: a scenario must be a mapping of keys (site:, horizon:, "
                           f"queues:, ...), got {found}")
     data = dict(data)
-    if isinstance(data.get("events"), str):
+    if isinstance(data.get("events"), str | Path):
         data["events"] = _read_events_file(Path(base_dir) / data["events"], source)
     try:
         return ScenarioConfig.model_validate(data, context={"base_dir": Path(base_dir)})
@@ -680,6 +747,19 @@ class Scenario:
     def name(self) -> str:
         """The scenario's name: its file stem, or the site name."""
         return self.source.stem if self.source is not None else self.config.site.name
+
+    def with_changes(self, changes: Mapping[str, Any]) -> Scenario:
+        """A copy with ``changes`` merged over the config (as ``extends:`` merges) and validated
+        again; the history and agents files are read again only if their paths change.
+
+        >>> quick = scenario.with_changes({"solver": {"time_limit_seconds": 10}})
+        """
+        data = deep_merge(self.config.model_dump(mode="python", exclude_unset=False), changes)
+        config = parse_config(data, source=self.source or "<changes>",
+                              base_dir=(self.source.parent if self.source else Path.cwd()))
+        if config.history == self.config.history and config.agents == self.config.agents:
+            return Scenario(config, self.history, self.agents, self.source)
+        return scenario_from_config(config, source=self.source)
 
 
 def load_scenario(path: Path | str) -> Scenario:

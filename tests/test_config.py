@@ -258,3 +258,60 @@ def test_example_configs_validate():
     configs = sorted((ROOT / "configs").glob("*.yaml"))
     for path in configs:
         load_config(path)
+
+
+# ------------------------------------------------------------------- extends and changes
+def test_extends_merges_over_the_base(write, tmp_path):
+    write("data/history.csv", "queue,interval_start,volume\n")
+    write("base/week.yaml", MINIMAL_SCENARIO + "history: ../data/history.csv\nshrinkage: 0.3\n")
+    path = write("variants/peak.yaml", """
+        extends: ../base/week.yaml
+        shrinkage: 0.35
+        queues:
+          - {id: voice, service_level: 0.9}
+          - {id: email, channel: email, response_within_hours: 24}
+        solver: {time_limit_seconds: 5}
+    """)
+    config = load_config(path)
+    assert config.shrinkage == 0.35
+    assert [q.id for q in config.queues] == ["voice", "chat", "email"]
+    voice = config.queue("voice")
+    assert (voice.service_level, voice.answer_within_seconds) == (0.9, 20)
+    assert config.solver.time_limit_seconds == 5 and config.solver.workers == 2
+    # the base's relative path resolves from the base's folder, not the variant's
+    assert config.history.resolve() == (tmp_path / "data" / "history.csv").resolve()
+
+
+def test_extends_errors(write, tmp_path):
+    a = write("a.yaml", "extends: b.yaml\n")
+    write("b.yaml", "extends: a.yaml\n")
+    with pytest.raises(ConfigError, match="extends makes a cycle"):
+        load_config(a)
+    c = write("c.yaml", "extends: nowhere.yaml\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(c)
+    assert str(err.value) == (f"{c}: extends: file 'nowhere.yaml' not found (looked for "
+                              f"{(tmp_path / 'nowhere.yaml').resolve()}); paths are relative to "
+                              "the scenario file's folder")
+
+
+def test_unknown_key_in_an_overlay_is_an_error(write):
+    write("base.yaml", MINIMAL_SCENARIO)
+    path = write("v.yaml", "extends: base.yaml\nsolver: {time_limit_secs: 5}\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert str(err.value) == (f"{path}: solver.time_limit_secs is not a known key; did you mean "
+                              "'time_limit_seconds'?")
+
+
+def test_with_changes_revalidates(write):
+    write("history.csv", "queue,interval_start,volume\nvoice,2026-10-19 00:00,1\n"
+                         "voice,2026-10-19 00:15,1\n")
+    scenario = load_scenario(write("s.yaml", MINIMAL_SCENARIO + "history: history.csv\n"))
+    quick = scenario.with_changes({"solver": {"time_limit_seconds": 7}})
+    assert quick.config.solver.time_limit_seconds == 7
+    assert quick.history is scenario.history  # not read again
+    assert quick.config.queues == scenario.config.queues
+    with pytest.raises(ConfigError) as err:
+        scenario.with_changes({"shrinkage": 1})
+    assert str(err.value).endswith("s.yaml: shrinkage must be < 1, got 1")

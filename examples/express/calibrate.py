@@ -192,10 +192,12 @@ def _on_leave(agent: Agent, day: dt.date, config: ScenarioConfig) -> bool:
 
 
 # ================================================================================= report
-def calibrate(config_path: Path, model: generate.SiteModel,
-              history_path: Path | None = None) -> dict:
-    """Need (expected volumes, and actual ones where the history covers the week) and capacity
-    of one scenario week."""
+def calibrate(config_path: Path, model: generate.SiteModel, *, actual: bool = True) -> dict:
+    """Need and capacity of one scenario week.
+
+    The need is computed from the model's expected volumes and, with ``actual`` and when the
+    scenario's history covers the week, from the history's actual volumes too.
+    """
     config = load_config(config_path)
     horizon = config.horizon_
     last = horizon.start_date + dt.timedelta(days=horizon.days - 1)
@@ -208,15 +210,14 @@ def calibrate(config_path: Path, model: generate.SiteModel,
                          contract_names=list(config.contracts))
     result = {"config": config, "need": weekly_need(config, expected),
               "capacity": weekly_capacity(config, agents), "actual_need": None}
-    history = history_path or config.history
-    if history is not None:
-        frame = read_history(history, config.site.time_zone)
+    if actual and config.history is not None:
+        frame = read_history(config.history, config.site.time_zone)
         inside = frame[(frame["interval_start"] >= horizon.start)
                        & (frame["interval_start"] < horizon.end)]
         if len(inside) == len(expected):
             # An interval without contacts has no AHT; it adds no workload either.
-            actual = inside.assign(aht_seconds=inside["aht_seconds"].fillna(0.0))
-            result["actual_need"] = weekly_need(config, actual)
+            observed = inside.assign(aht_seconds=inside["aht_seconds"].fillna(0.0))
+            result["actual_need"] = weekly_need(config, observed)
     return result
 
 

@@ -225,7 +225,7 @@ def markdown(results: Sequence[tuple[Path, dict]]) -> str:
     """The calibration figures as Markdown tables."""
     lines = ["| week | queue | contacts | workload h | on-queue h | scheduled h | paid h | "
              "peak agents |", "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for path, r in results:
+    for _, r in results:
         start = r["config"].horizon.start_date
         for _, row in r["need"].iterrows():
             lines.append(f"| {start} | {row['queue']} | {row['contacts']:,.0f} | "
@@ -236,7 +236,7 @@ def markdown(results: Sequence[tuple[Path, dict]]) -> str:
               "capacity / need (net) | agents (FT/PT) | on leave | actual contacts | "
               "paid h needed (actual) |",
               "|---|---:|---:|---:|---:|---|---:|---:|---:|"]
-    for path, r in results:
+    for _, r in results:
         need, cap = r["need"], r["capacity"]
         paid = need["paid_hours"].sum()
         capacity = cap["paid_hours"].sum()

@@ -794,7 +794,7 @@ def make_agents(model: SiteModel, n: int, seed: int) -> pd.DataFrame:
     profiles = skill_profiles_for(queue_ids, work.skill_profiles)
     counts = allocate([p.share for p in profiles], n)
     skills = [";".join(f"{q}:{i + 1}" for i, q in enumerate(p.skills))
-              for p, c in zip(profiles, counts) for _ in range(c)]
+              for p, c in zip(profiles, counts, strict=True) for _ in range(c)]
     skills = [skills[i] for i in rng.permutation(n)]
     n_full = int(allocate([work.full_time_share, 1 - work.full_time_share], n)[0])
     contracts = ["full_time"] * n_full + ["part_time"] * (n - n_full)
@@ -856,7 +856,7 @@ def _unavailability(rng: np.random.Generator, work: WorkforceModel, model: SiteM
         leave_share = work.promotion_leave_share if has_promo else work.leave_share
         leave: set[dt.date] = set()
         if rng.random() < leave_share:
-            lengths, weights = zip(*work.leave_days)
+            lengths, weights = zip(*work.leave_days, strict=True)
             length = lengths[rng.choice(len(lengths), p=np.array(weights) / sum(weights))]
             first = int(rng.integers(0, 7 - length + 1))
             leave = set(week_days[first:first + length])

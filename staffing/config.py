@@ -339,6 +339,91 @@ class SolverSettings(_Model):
 
 
 # -------------------------------------------------------------------------------- scenario
+# -------------------------------------------------------------------------------- adjustments
+class _DatedChange(_Model):
+    queues: tuple[str, ...] | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> _DatedChange:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise _fail(f"must not be before start_date ({self.start_date.isoformat()}), got "
+                        f"{self.end_date.isoformat()}", "end_date")
+        return self
+
+
+class VolumeChange(_DatedChange):
+    """Multiply the forecast volume of some queues on some days (all by default)."""
+
+    multiplier: float = Field(gt=0, examples=[1.4])
+
+
+class AhtChange(_DatedChange):
+    """Change the forecast handle time: ``aht * multiplier + add_seconds``."""
+
+    multiplier: float = Field(1.0, gt=0, examples=[1.1])
+    add_seconds: float = Field(0.0, examples=[20])
+
+
+class EventMove(_Model):
+    """Move the occurrence of event ``name`` that starts in ``year`` to a new start date."""
+
+    name: str = Field(min_length=1)
+    year: int = Field(ge=1900, le=2200)
+    start_date: dt.date
+
+
+class LeaveChange(_Model):
+    """Agents on leave from ``start_date`` to ``end_date`` (inclusive): named ones, or
+    ``count`` of them picked evenly among those with ``contract`` and/or the skill ``queue``."""
+
+    agents: tuple[str, ...] | None = None
+    count: int | None = Field(None, ge=1)
+    contract: str | None = None
+    queue: str | None = None
+    start_date: dt.date
+    end_date: dt.date
+
+    @model_validator(mode="after")
+    def _who(self) -> LeaveChange:
+        if (self.agents is None) == (self.count is None):
+            raise _fail("give either agents (a list of ids) or count, not both and not neither")
+        if self.end_date < self.start_date:
+            raise _fail(f"must not be before start_date ({self.start_date.isoformat()}), got "
+                        f"{self.end_date.isoformat()}", "end_date")
+        return self
+
+
+class HireChange(_Model):
+    """``count`` new (or temporary) agents with one contract and skill set.
+
+    They are available from ``start_date`` plus ``training_days`` (the ramp-up, spent in
+    training off the phones) until ``end_date`` (temporary agents; open-ended by default).
+    """
+
+    count: int = Field(ge=1, le=10_000)
+    id_prefix: str = Field("NEW", min_length=1)
+    contract: str = "full_time"
+    skills: str = Field(min_length=1, examples=["chat:1;voice:2"])
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+    training_days: int = Field(0, ge=0, le=365)
+    hourly_cost: float | None = Field(None, ge=0)
+
+
+class Adjustments(_Model):
+    """What-if shortcuts applied on top of the scenario's data (see ``docs/scenario.md``)."""
+
+    volume: tuple[VolumeChange, ...] = ()
+    aht: tuple[AhtChange, ...] = ()
+    add_events: tuple[EventConfig, ...] = ()
+    move_events: tuple[EventMove, ...] = ()
+    leave: tuple[LeaveChange, ...] = ()
+    hires: tuple[HireChange, ...] = ()
+    overtime_hours_per_week: float = Field(0.0, ge=0, le=40)
+
+
 class ScenarioConfig(_Model):
     """A whole scenario file, validated; paths are absolute."""
 
@@ -356,6 +441,7 @@ class ScenarioConfig(_Model):
     contracts: dict[str, ContractConfig] = Field(default_factory=lambda: dict(DEFAULT_CONTRACTS))
     shift_rules: ShiftRules = ShiftRules()
     solver: SolverSettings = SolverSettings()
+    adjustments: Adjustments = Adjustments()
 
     @field_validator("history", "agents", mode="after")
     @classmethod
@@ -410,6 +496,47 @@ class ScenarioConfig(_Model):
         return self
 
     # Convenience views -----------------------------------------------------------------
+    @model_validator(mode="after")
+    def _adjustments_consistent(self) -> ScenarioConfig:
+        ids = [q.id for q in self.queues]
+        adj = self.adjustments
+
+        def queue_ok(queue: str, where: str) -> None:
+            if queue not in ids:
+                hint = difflib.get_close_matches(queue, ids, n=1)
+                raise _fail(f"must name a queue of this scenario ({', '.join(ids)}), got "
+                            f"{queue!r}" + (f"; did you mean {hint[0]!r}?" if hint else ""),
+                            where)
+
+        def contract_ok(name: str, where: str) -> None:
+            if name not in self.contracts:
+                raise _fail(f"must name a contract ({', '.join(self.contracts)}), got {name!r}",
+                            where)
+
+        for section in ("volume", "aht"):
+            for i, change in enumerate(getattr(adj, section)):
+                for queue in change.queues or ():
+                    queue_ok(queue, f"adjustments.{section}[{i}].queues")
+        for i, event in enumerate(adj.add_events):
+            for queue in event.queues or ():
+                queue_ok(queue, f"adjustments.add_events[{i}].queues")
+        for i, move in enumerate(adj.move_events):
+            if not any(e.name == move.name and e.start_date.year == move.year
+                       for e in self.events):
+                known = sorted({f"{e.name} {e.start_date.year}" for e in self.events})
+                raise _fail(f"no event {move.name!r} starts in {move.year}; events are: "
+                            f"{', '.join(known) or 'none'}", f"adjustments.move_events[{i}]")
+        for i, leave in enumerate(adj.leave):
+            if leave.queue is not None:
+                queue_ok(leave.queue, f"adjustments.leave[{i}].queue")
+            if leave.contract is not None:
+                contract_ok(leave.contract, f"adjustments.leave[{i}].contract")
+        for i, hire in enumerate(adj.hires):
+            contract_ok(hire.contract, f"adjustments.hires[{i}].contract")
+            for item in filter(None, (p.strip() for p in hire.skills.split(";"))):
+                queue_ok(item.split(":")[0].strip(), f"adjustments.hires[{i}].skills")
+        return self
+
     @property
     def horizon_(self) -> Horizon:
         """The planning horizon as a :class:`~staffing.timegrid.Horizon`."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -18,9 +18,19 @@ from staffing.config import Scenario
 from staffing.errors import ConfigError, DataError
 from staffing.forecast import ForecastResult, build_forecast
 from staffing.requirements import build_requirements, expected_performance
+from staffing.scenarios.adjustments import (
+    adjust_agents,
+    adjust_contracts,
+    adjust_forecast,
+    effective_events,
+)
 from staffing.solver import RosterResult, SolveProgress, solve_roster
+from staffing.timegrid import Horizon
 
-__all__ = ["PlanResult", "coverage_report", "daily_summary", "plan", "summary_text"]
+__all__ = [
+    "PlanResult", "coverage_report", "daily_summary", "forecast_stage", "plan",
+    "requirements_stage", "roster_stage", "summary_text",
+]
 
 SUMMARY_COLUMNS = (
     "queue", "date", "volume", "required_agent_hours", "scheduled_agent_hours",
@@ -81,7 +91,6 @@ def plan(
     if missing:
         raise DataError(f"{config.history}: no history for queue{'s' if len(missing) > 1 else ''}"
                         f" {', '.join(missing)} of the scenario; add its rows or remove the queue")
-    horizon = config.horizon_
     seconds: dict[str, float] = {}
 
     def stage(name: str) -> float:
@@ -90,30 +99,69 @@ def plan(
         return time.perf_counter()
 
     started = stage("forecast")
-    forecast = build_forecast(
-        scenario.history[scenario.history["queue"].isin([q.id for q in config.queues])],
-        horizon, queues=config.queues, events=config.events, holidays=config.holidays,
-        settings=config.forecast,
-    )
+    forecast = forecast_stage(scenario)
     seconds["forecast"] = time.perf_counter() - started
 
     started = stage("requirements")
-    requirements = build_requirements(
-        forecast.frame, config.queues, interval_minutes=config.interval_minutes,
-        shrinkage=config.shrinkage, max_occupancy=config.max_occupancy,
-    )
+    requirements = requirements_stage(scenario, forecast.frame)
     seconds["requirements"] = time.perf_counter() - started
 
     started = stage("roster")
-    roster = solve_roster(
-        requirements, scenario.agents, horizon=horizon, contracts=config.contracts,
-        rules=config.shift_rules, settings=config.solver, on_progress=on_progress,
-    )
+    roster = roster_stage(scenario, requirements, on_progress=on_progress)
     seconds["roster"] = time.perf_counter() - started
 
     coverage = coverage_report(requirements, roster.coverage, scenario)
     summary = daily_summary(requirements, coverage, config.interval_minutes)
     return PlanResult(scenario, forecast, requirements, roster, coverage, summary, seconds)
+
+
+def forecast_stage(scenario: Scenario, *, history: pd.DataFrame | None = None,
+                   horizon: Horizon | None = None) -> ForecastResult:
+    """Forecast the scenario's queues over its horizon (or ``horizon``), what-ifs applied.
+
+    Events are the scenario's with ``adjustments.move_events`` and ``add_events`` applied; the
+    forecast frame then gets ``adjustments.volume`` and ``adjustments.aht``.
+    """
+    config = scenario.config
+    history = scenario.history if history is None else history
+    if history is None:
+        raise ConfigError(f"{scenario.source or 'scenario'}: history is required to forecast; "
+                          "set history: to the contact history CSV")
+    queue_ids = [q.id for q in config.queues]
+    result = build_forecast(
+        history[history["queue"].isin(queue_ids)], horizon or config.horizon_,
+        queues=config.queues, events=effective_events(config), holidays=config.holidays,
+        settings=config.forecast,
+    )
+    adjusted = adjust_forecast(result.frame, config.adjustments)
+    return result if adjusted is result.frame else replace(result, frame=adjusted)
+
+
+def requirements_stage(scenario: Scenario, forecast: pd.DataFrame) -> pd.DataFrame:
+    """Required agents per queue and interval for a forecast frame (requirements format)."""
+    config = scenario.config
+    return build_requirements(forecast, config.queues, interval_minutes=config.interval_minutes,
+                              shrinkage=config.shrinkage, max_occupancy=config.max_occupancy)
+
+
+def roster_stage(scenario: Scenario, requirements: pd.DataFrame, *,
+                 warm_start: pd.DataFrame | None = None,
+                 on_progress: Callable[[SolveProgress], None] | None = None) -> RosterResult:
+    """Roster the scenario's agents (leave, hires and overtime applied) on ``requirements``."""
+    config = scenario.config
+    if not scenario.agents:
+        raise ConfigError(f"{scenario.source or 'scenario'}: agents is required to roster; "
+                          "set agents: to the agents CSV")
+    horizon = config.horizon_
+    agents = adjust_agents(scenario.agents, config.adjustments, horizon=horizon,
+                           contracts=config.contracts, queue_ids=[q.id for q in config.queues],
+                           source=str(scenario.source or "scenario"))
+    return solve_roster(
+        requirements, agents, horizon=horizon,
+        contracts=adjust_contracts(config.contracts, config.adjustments),
+        rules=config.shift_rules, settings=config.solver, warm_start=warm_start,
+        on_progress=on_progress,
+    )
 
 
 def coverage_report(requirements: pd.DataFrame, coverage: pd.DataFrame,

@@ -105,6 +105,82 @@ def _with_time_limit(scenario, seconds: float):
     return scenario.with_changes({"solver": {"time_limit_seconds": seconds}})
 
 
+# --------------------------------------------------------------------------------- compare
+@cli.command()
+@click.argument("scenarios", metavar="BASE VARIANT...", nargs=-1, required=True,
+                type=EXISTING_FILE)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Folder for compare.csv, compare_totals.csv and each plan.")
+@click.option("--time-limit-seconds", type=click.FloatRange(min=0, min_open=True),
+              help="Roster solver time limit for every scenario.")
+@click.option("--parallel", "max_workers", type=click.IntRange(min=1),
+              help="Scenarios planned at once (default: one per core).")
+@click.option("--cluster", metavar="ADDRESS",
+              help="Dask scheduler to run the scenarios on (needs staffing[dask]).")
+@click.pass_obj
+def compare(reporter: _Reporter, scenarios: tuple[Path, ...], out_dir: Path,
+            time_limit_seconds: float | None, max_workers: int | None,
+            cluster: str | None) -> None:
+    """Plan BASE and each VARIANT, and compare them side by side.
+
+    Prints totals per queue (volume, required and scheduled agent-hours, service level, ASA,
+    abandonment, understaffed intervals) and paid hours, overtime and cost; writes the same per
+    queue and day to compare.csv, the totals to compare_totals.csv, and every plan's outputs
+    to a folder per scenario.
+
+    \b
+    Example:
+      staffing compare configs/express-week.yaml configs/express-week-plus40.yaml \\
+          --out out/compare
+    """
+    from staffing.config import load_scenario
+    from staffing.errors import ConfigError
+    from staffing.scenarios.compare import compare as run_compare
+
+    if len(scenarios) < 2:
+        raise ConfigError("compare needs a base and at least one variant scenario, got one "
+                          "file; add the variants after the base")
+    loaded = [load_scenario(path) for path in scenarios]
+    if time_limit_seconds is not None:
+        loaded = [_with_time_limit(s, time_limit_seconds) for s in loaded]
+    reporter.stage(f"planning {len(loaded)} scenarios")
+    with _executor(cluster) as executor:
+        result = run_compare(
+            loaded, out_dir=out_dir, executor=executor, max_workers=max_workers,
+            on_done=lambda o: reporter.say(f"  {o.name}: {o.status} in {o.wall_seconds:.1f} s"))
+    io.write_table(result.table(), out_dir / "compare.csv")
+    io.write_table(result.totals(), out_dir / "compare_totals.csv")
+    click.echo(result.totals_text(), nl=False)
+    reporter.say(f"wrote compare.csv, compare_totals.csv and {len(loaded)} plans to {out_dir}")
+
+
+class _executor:
+    """No executor (local processes), or a Dask cluster's, closed on exit."""
+
+    def __init__(self, address: str | None) -> None:
+        self.address, self.client = address, None
+
+    def __enter__(self):
+        if self.address is None:
+            return None
+        from staffing.errors import ConfigError
+
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ConfigError("--cluster needs Dask: pip install 'staffing[dask]'") from None
+        try:
+            self.client = Client(self.address, timeout="10s")
+        except OSError as exc:
+            raise ConfigError(f"--cluster: cannot reach the Dask scheduler at {self.address} "
+                              f"({exc}); check the address and that the scheduler runs") from None
+        return self.client.get_executor()
+
+    def __exit__(self, *exc) -> None:
+        if self.client is not None:
+            self.client.close()
+
+
 # -------------------------------------------------------------------------------- forecast
 @cli.command()
 @click.argument("history", type=EXISTING_FILE)

@@ -34,7 +34,7 @@ __all__ = [
 
 SUMMARY_COLUMNS = (
     "queue", "date", "volume", "required_agent_hours", "scheduled_agent_hours",
-    "service_level", "understaffed_intervals",
+    "service_level", "asa_seconds", "abandon_rate", "understaffed_intervals",
 )
 
 
@@ -181,23 +181,26 @@ def coverage_report(requirements: pd.DataFrame, coverage: pd.DataFrame,
 def daily_summary(requirements: pd.DataFrame, coverage: pd.DataFrame,
                   interval_minutes: int) -> pd.DataFrame:
     """Per queue and local day: volume, required and scheduled agent-hours, expected service
-    level (weighted by volume) and the number of understaffed intervals."""
+    level, ASA and abandonment (weighted by volume) and the number of understaffed intervals."""
     hours = interval_minutes / 60
     req = requirements[["queue", "interval_start", "volume", "agents_required_with_shrinkage"]]
     frame = req.merge(coverage, on=["queue", "interval_start"], how="left")
     frame["date"] = [t.date() for t in frame["interval_start"]]
-    if "service_level" not in frame.columns:
-        frame["service_level"] = np.nan
     frame["scheduled"] = frame["scheduled"].fillna(0)
     frame["gap"] = frame["gap"].fillna(-frame["agents_required_with_shrinkage"])
-    frame["_weighted_sl"] = frame["service_level"] * frame["volume"]
+    weighted = ("service_level", "asa_seconds", "abandon_rate")
+    for column in weighted:
+        if column not in frame.columns:
+            frame[column] = np.nan
+        frame[f"_w_{column}"] = frame[column] * frame["volume"]
     grouped = frame.groupby(["queue", "date"], sort=True)
+    volume = grouped["volume"].sum()
     out = pd.DataFrame({
-        "volume": grouped["volume"].sum(),
+        "volume": volume,
         "required_agent_hours": grouped["agents_required_with_shrinkage"].sum() * hours,
         "scheduled_agent_hours": grouped["scheduled"].sum() * hours,
-        "service_level": grouped["_weighted_sl"].sum(min_count=1)
-        / grouped["volume"].sum().replace(0, np.nan),
+        **{c: grouped[f"_w_{c}"].sum(min_count=1) / volume.replace(0, np.nan)
+           for c in weighted},
         "understaffed_intervals": grouped["gap"].apply(lambda g: int((g < 0).sum())),
     }).reset_index()
     return out[list(SUMMARY_COLUMNS)]

@@ -18,8 +18,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/staffing plan configs/express-week.yaml --out out/express-week
 
-## The default test suite (slow tests excluded).
+## The default test suite (slow tests excluded); tries to install headless Chromium for the
+## report test first (skipped with a message if it cannot).
 test: $(STAMP)
+	@./tools/install-chromium
 	$(BIN)/python -m pytest -q
 
 test-slow: $(STAMP)

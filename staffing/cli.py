@@ -76,7 +76,8 @@ def plan(reporter: _Reporter, scenario: Path, out_dir: Path,
     """Run forecast -> requirements -> roster for SCENARIO and write every output.
 
     Writes forecast.csv, requirements.csv, roster.csv, activities.csv, coverage.csv,
-    agent_summary.csv, violations.csv, summary.csv and summary.txt into --out.
+    agent_summary.csv, violations.csv, summary.csv, summary.txt, roster.xlsx, report.html
+    and charts/*.png into --out.
 
     \b
     Example:
@@ -126,7 +127,7 @@ def compare(reporter: _Reporter, scenarios: tuple[Path, ...], out_dir: Path,
     Prints totals per queue (volume, required and scheduled agent-hours, service level, ASA,
     abandonment, understaffed intervals) and paid hours, overtime and cost; writes the same per
     queue and day to compare.csv, the totals to compare_totals.csv, and every plan's outputs
-    to a folder per scenario.
+    to a folder per scenario; report.html shows the comparison.
 
     \b
     Example:
@@ -135,6 +136,7 @@ def compare(reporter: _Reporter, scenarios: tuple[Path, ...], out_dir: Path,
     """
     from staffing.config import load_scenario
     from staffing.errors import ConfigError
+    from staffing.reports import comparison_report
     from staffing.scenarios.compare import compare as run_compare
 
     if len(scenarios) < 2:
@@ -150,6 +152,7 @@ def compare(reporter: _Reporter, scenarios: tuple[Path, ...], out_dir: Path,
             on_done=lambda o: reporter.say(f"  {o.name}: {o.status} in {o.wall_seconds:.1f} s"))
     io.write_table(result.table(), out_dir / "compare.csv")
     io.write_table(result.totals(), out_dir / "compare_totals.csv")
+    io.write_text(comparison_report(result), out_dir / "report.html")
     click.echo(result.totals_text(), nl=False)
     reporter.say(f"wrote compare.csv, compare_totals.csv and {len(loaded)} plans to {out_dir}")
 

@@ -634,25 +634,46 @@ PLAN_FILES = (
     ("violations.csv", None),
     ("summary.csv", None),
     ("summary.txt", None),
+    ("roster.xlsx", None),
+    ("report.html", None),
 )
 
 
 def write_plan(result: PlanResult, out_dir: Path | str) -> list[Path]:
     """Write every output of a plan into ``out_dir``; each file is replaced atomically.
 
-    Returns the paths written. A failed or infeasible roster still gets its forecast and
-    requirements written (the roster files are then left out).
+    Returns the paths written: the tables of :data:`PLAN_FILES`, ``report.html`` and the
+    charts as ``charts/*.png``. A failed or infeasible roster still gets its forecast,
+    requirements, summary and report written (the roster files are then left out).
     """
+    from staffing.reports import plan_charts, plan_report, png_bytes, write_roster_workbook
+
     out = Path(out_dir)
     written = [write_forecast_outputs(result.forecast, out)]
     write_table(result.requirements, out / "requirements.csv", "requirements")
     written.append(out / "requirements.csv")
-    if result.roster.feasible:
-        written += write_roster_outputs(result.roster, out, coverage=result.coverage)
+    roster = result.roster
+    if roster.feasible:
+        written += write_roster_outputs(roster, out, coverage=result.coverage)
         write_table(result.summary, out / "summary.csv")
         written.append(out / "summary.csv")
+        config = result.scenario.config
+        agents = list(dict.fromkeys([a.agent_id for a in result.scenario.agents]
+                                    + sorted(set(roster.roster["agent_id"]))))
+        written.append(write_roster_workbook(
+            out / "roster.xlsx", roster.activities, config.horizon_.intervals(),
+            agents=agents, queues=[q.id for q in config.queues],
+            agent_summary=roster.agent_summary, coverage=result.coverage))
     write_text(result.summary_text(), out / "summary.txt")
     written.append(out / "summary.txt")
+    figures = plan_charts(result)
+    for name, figure in figures.items():
+        path = out / "charts" / f"{name}.png"
+        with atomic_write(path, "wb") as fh:
+            fh.write(png_bytes(figure))
+        written.append(path)
+    write_text(plan_report(result, figures), out / "report.html")
+    written.append(out / "report.html")
     return written
 
 

@@ -24,7 +24,8 @@ from staffing.domain import Agent
 from staffing.scenarios.adjustments import adjust_agents
 
 __all__ = [
-    "Comparison", "DAY_METRICS", "Outcome", "QUEUE_METRICS", "compare", "outcome_of",
+    "Comparison", "DAY_METRICS", "Outcome", "QUEUE_METRICS", "compare", "format_metric",
+    "outcome_of",
     "roster_cost_by_day",
 ]
 
@@ -124,7 +125,7 @@ class Comparison:
         """The totals as an aligned plain-text table (what ``staffing compare`` prints)."""
         totals = self.totals()
         header = ["queue", "metric", *self.names]
-        rows = [[r["queue"], r["metric"], *(_fmt(r["metric"], r[n]) for n in self.names)]
+        rows = [[r["queue"], r["metric"], *(format_metric(r["metric"], r[n]) for n in self.names)]
                 for _, r in totals.iterrows()]
         rows.insert(0, ["", "status", *(o.status for o in self.outcomes)])
         widths = [max(len(str(x)) for x in col) for col in zip(header, *rows, strict=True)]
@@ -141,8 +142,11 @@ def _weighted(values: pd.Series, weight: np.ndarray) -> float:
     return float(np.average(v[ok], weights=weight[ok])) if ok.any() else float("nan")
 
 
-def _fmt(metric: str, value: float) -> str:
-    if pd.isna(value):
+def format_metric(metric: str, value: float) -> str:
+    """A metric's value as shown to planners (percentages, thousands separators)."""
+    if isinstance(value, str):
+        return value
+    if value is None or pd.isna(value):
         return "n/a"
     if metric in ("service_level", "abandon_rate"):
         return f"{value:.1%}"

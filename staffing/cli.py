@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import os
 import sys
 from pathlib import Path
 
@@ -182,6 +183,78 @@ class _executor:
     def __exit__(self, *exc) -> None:
         if self.client is not None:
             self.client.close()
+
+
+# -------------------------------------------------------------------------------- capacity
+@cli.command()
+@click.argument("scenario", type=EXISTING_FILE)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Folder for capacity.csv and the scenario that applies it.")
+@click.option("--overtime", is_flag=True,
+              help="Add overtime hours per agent instead of agents.")
+@click.option("--skills", help="Skills of the agents to add, e.g. 'chat:1;voice:2' "
+              "(default: the queues the roster is shortest of).")
+@click.option("--contract", default="full_time", show_default=True,
+              help="Contract of the agents to add.")
+@click.option("--max-added", type=click.IntRange(min=1),
+              help="Largest addition to try (agents, or overtime hours).")
+@click.option("--time-limit-seconds", type=click.FloatRange(min=0, min_open=True),
+              help="Roster solver time limit per candidate.")
+@click.pass_obj
+def capacity(reporter: _Reporter, scenario: Path, out_dir: Path, overtime: bool,
+             skills: str | None, contract: str, max_added: int | None,
+             time_limit_seconds: float | None) -> None:
+    """Find the fewest extra agents (or overtime hours) that meet SCENARIO's service targets.
+
+    Each candidate is rostered again; the points tried form the trade-off curve (extra
+    agents vs expected service level and cost), written to capacity.csv. The answer is
+    written as a scenario extending SCENARIO, ready for `staffing plan` or `staffing compare`.
+
+    \b
+    Example:
+      staffing capacity configs/express-double11.yaml --out out/capacity \\
+          --time-limit-seconds 60
+    """
+    import yaml
+
+    from staffing.config import load_scenario
+    from staffing.scenarios.capacity import find_capacity
+
+    loaded = load_scenario(scenario)
+    if time_limit_seconds is not None:
+        loaded = _with_time_limit(loaded, time_limit_seconds)
+    kind = "overtime" if overtime else "agents"
+    unit = "h overtime" if overtime else "agents"
+
+    def heard(point) -> None:
+        verdict = "meets the targets" if point.meets else f"misses {len(point.misses)} targets"
+        levels = ", ".join(f"{q} {v:.1%}" for q, v in point.service_level.items()
+                           if v == v)
+        reporter.say(f"  +{point.added:g} {unit}: {verdict}; worst day {levels}")
+
+    reporter.stage(f"capacity search ({unit})")
+    result = find_capacity(loaded, kind=kind, skills=skills, contract=contract,
+                           max_added=max_added, on_point=heard)
+    io.write_table(result.curve(), out_dir / "capacity.csv")
+    click.echo(result.curve().to_string(index=False))
+    if result.answer is None:
+        click.echo(f"No addition up to the limit meets every target; raise --max-added or "
+                   f"change the scenario. Still missed: {'; '.join(result.points[-1].misses[:3])}")
+        return
+    if not result.changes:
+        click.echo(f"{scenario} already meets every service target.")
+        return
+    variant = out_dir / f"{scenario.stem}-capacity.yaml"
+    text = (f"# Written by `staffing capacity {scenario}`: the smallest addition found that\n"
+            f"# meets every service target. Check it with `staffing plan {variant}`.\n"
+            + yaml.safe_dump({"extends": os.path.relpath(scenario.resolve(), out_dir.resolve()),
+                              **result.changes},
+                             sort_keys=False))
+    io.write_text(text, variant)
+    what = (f"{result.answer.added:g} h of overtime per agent and week" if overtime else
+            f"{result.answer.added:g} {result.contract} agents with skills {result.skills}")
+    click.echo(f"Answer: {what}; paid hours {result.answer.paid_hours:,.0f}, cost "
+               f"{result.answer.cost:,.0f}. Scenario: {variant}")
 
 
 # -------------------------------------------------------------------------------- forecast

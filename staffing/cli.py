@@ -33,35 +33,71 @@ class _Group(click.Group):
 
 
 class _Reporter:
-    """Progress lines on stderr, silenced by ``--quiet``."""
+    """Progress on stderr: silenced by ``--quiet``, more detail with ``--verbose``.
 
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
+    On a terminal the roster solver's progress is one line redrawn in place (a bar of the time
+    limit used, objective, bound and gap); otherwise each new incumbent is its own line.
+    """
+
+    def __init__(self, quiet: bool, verbose: bool = False) -> None:
+        self.quiet, self.verbose = quiet, verbose and not quiet
+        self.time_limit_seconds: float | None = None
+        self._live = False
+
+    @property
+    def _tty(self) -> bool:
+        return click.get_text_stream("stderr").isatty()
 
     def say(self, message: str) -> None:
         if not self.quiet:
+            self._end_live()
             click.echo(message, err=True)
+
+    def detail(self, message: str) -> None:
+        if self.verbose:
+            self.say(message)
 
     def stage(self, name: str) -> None:
         self.say(f"{name} ...")
 
     def progress(self, p) -> None:
-        self.say(f"  roster {p.wall_seconds:7.1f} s  objective {p.objective:14,.1f}  "
-                 f"bound {p.bound:14,.1f}  gap {p.gap:6.1%}")
+        if self.quiet:
+            return
+        bar = ""
+        if self.time_limit_seconds:
+            done = min(1.0, p.wall_seconds / self.time_limit_seconds)
+            bar = f"[{'#' * round(20 * done):<20}] {p.wall_seconds:5.1f}/" \
+                  f"{self.time_limit_seconds:g} s"
+        else:
+            bar = f"{p.wall_seconds:7.1f} s"
+        line = (f"  roster {bar}  objective {p.objective:,.1f}  bound {p.bound:,.1f}  "
+                f"gap {p.gap:.1%}")
+        if self._tty:
+            click.echo("\r" + line.ljust(100), err=True, nl=False)
+            self._live = True
+        else:
+            click.echo(line, err=True)
+
+    def _end_live(self) -> None:
+        if self._live:
+            click.echo("", err=True)
+            self._live = False
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="staffing")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but results and errors.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Print more: stage times, models chosen, the objective by rule.")
 @click.pass_context
-def cli(ctx: click.Context, quiet: bool) -> None:
+def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
     """Plan a contact center's workforce: forecast, Erlang staffing, CP-SAT roster.
 
     \b
     Example:
       staffing plan configs/express-week.yaml --out out/express-week
     """
-    ctx.obj = _Reporter(quiet)
+    ctx.obj = _Reporter(quiet, verbose)
 
 
 # ------------------------------------------------------------------------------------ plan
@@ -91,7 +127,13 @@ def plan(reporter: _Reporter, scenario: Path, out_dir: Path,
     loaded = load_scenario(scenario)
     if time_limit_seconds is not None:
         loaded = _with_time_limit(loaded, time_limit_seconds)
+    reporter.time_limit_seconds = loaded.config.solver.time_limit_seconds
     result = run_plan(loaded, on_stage=reporter.stage, on_progress=reporter.progress)
+    reporter.say(f"roster: {result.roster.status} in {result.roster.wall_seconds:.1f} s")
+    for name, seconds in result.stage_seconds.items():
+        reporter.detail(f"  {name}: {seconds:.1f} s")
+    for rule, value in result.roster.objective_breakdown.items():
+        reporter.detail(f"  objective {rule}: {value:,.1f}")
     written = io.write_plan(result, out_dir)
     if not result.roster.feasible:
         raise InfeasibleError(
@@ -370,6 +412,7 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
     frame = io.read_format(requirements_csv, "requirements", zone)
     start = io.read_format(warm_start, "roster", zone) if warm_start else None
     reporter.stage("roster")
+    reporter.time_limit_seconds = config.solver.time_limit_seconds
     result = solve_roster(frame, scenario.agents, horizon=config.horizon_,
                           contracts=config.contracts, rules=config.shift_rules,
                           settings=config.solver, warm_start=start,

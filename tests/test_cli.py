@@ -7,7 +7,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from conftest import MINIMAL_SCENARIO, ROOT
+from tests.conftest import MINIMAL_SCENARIO, ROOT
 from staffing import __version__
 from staffing.cli import cli
 

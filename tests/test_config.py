@@ -10,7 +10,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from conftest import MINIMAL_SCENARIO, ROOT
+from tests.conftest import MINIMAL_SCENARIO, ROOT
 from staffing.config import (
     DEFAULT_CONTRACTS,
     ScenarioConfig,

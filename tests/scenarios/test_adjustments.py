@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 import yaml
-from conftest import MINIMAL_SCENARIO
+from tests.conftest import MINIMAL_SCENARIO
 
 from staffing.config import DEFAULT_CONTRACTS, Adjustments, parse_config
 from staffing.domain import Agent, Skill

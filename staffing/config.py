@@ -52,6 +52,7 @@ __all__ = [
     "Scenario",
     "ScenarioConfig",
     "ShiftRules",
+    "ShrinkageWindow",
     "SiteConfig",
     "SolverSettings",
     "SolverWeights",
@@ -117,6 +118,7 @@ class QueueConfig(_Model):
     response_within_hours: float | None = Field(None, gt=0)
     aht_seconds: float | None = Field(None, gt=0)
     concurrency: int = Field(1, ge=1, le=10)
+    concurrency_slowdown: float = Field(0.0, ge=0, le=5)
     patience_seconds: float | None = Field(None, gt=0)
     max_abandon_rate: float | None = Field(None, gt=0, lt=1)
     shrinkage: float | None = Field(None, ge=0, lt=1)
@@ -151,6 +153,13 @@ class QueueConfig(_Model):
         if self.concurrency > 1 and self.channel != "chat":
             raise _fail(f"must be 1 for a {self.channel} queue, got {self.concurrency}",
                         "concurrency")
+        if self.concurrency_slowdown > 0 and self.channel != "chat":
+            raise _fail(f"applies to chat queues only, got {self.concurrency_slowdown:g} for a "
+                        f"{self.channel} queue", "concurrency_slowdown")
+        if self.max_abandon_rate is not None and self.patience_seconds is None:
+            raise _fail("is required with max_abandon_rate: abandonment is modelled from the "
+                        "callers' mean patience (e.g. patience_seconds: 120)",
+                        "patience_seconds")
         return self
 
 
@@ -338,6 +347,30 @@ class SolverSettings(_Model):
     weights: SolverWeights = SolverWeights()
 
 
+# -------------------------------------------------------------------------------- shrinkage
+class ShrinkageWindow(_Model):
+    """Shrinkage for the intervals starting in a local time window, e.g. training afternoons.
+
+    An interval whose local start time ``t`` satisfies ``start <= t < end`` (or, when ``end``
+    is not after ``start``, ``t >= start`` or ``t < end``: the window wraps past midnight) on one
+    of ``days`` takes this shrinkage, for ``queues`` (default: every queue). A later window
+    wins over an earlier one.
+    """
+
+    start: dt.time = Field(examples=["14:00"])
+    end: dt.time = Field(examples=["16:00"])
+    shrinkage: float = Field(ge=0, lt=1)
+    days: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    queues: tuple[str, ...] | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> ShrinkageWindow:
+        if self.end == self.start:
+            raise _fail(f"must differ from start ({self.start.strftime('%H:%M')}); a window "
+                        "of the whole day is the plain shrinkage", "end")
+        return self
+
+
 # -------------------------------------------------------------------------------- scenario
 # -------------------------------------------------------------------------------- adjustments
 class _DatedChange(_Model):
@@ -432,6 +465,7 @@ class ScenarioConfig(_Model):
     interval_minutes: Literal[15, 30, 60] = 15
     queues: tuple[QueueConfig, ...] = Field(min_length=1)
     shrinkage: float = Field(0.30, ge=0, lt=1)
+    shrinkage_windows: tuple[ShrinkageWindow, ...] = ()
     max_occupancy: float = Field(0.85, gt=0, le=1)
     history: Path | None = None
     agents: Path | None = None
@@ -468,6 +502,11 @@ class ScenarioConfig(_Model):
         for i, qid in enumerate(ids):
             if qid in ids[:i]:
                 raise _fail(f"must be unique, got {qid!r} twice", f"queues[{i}].id")
+        for i, window in enumerate(self.shrinkage_windows):
+            for queue in window.queues or ():
+                if queue not in ids:
+                    raise _fail(f"must name queues of this scenario ({', '.join(ids)}), got "
+                                f"{queue!r}", f"shrinkage_windows[{i}].queues")
         for i, event in enumerate(self.events):
             for queue in event.queues or ():
                 if queue not in ids:

@@ -141,7 +141,8 @@ def requirements_stage(scenario: Scenario, forecast: pd.DataFrame) -> pd.DataFra
     """Required agents per queue and interval for a forecast frame (requirements format)."""
     config = scenario.config
     return build_requirements(forecast, config.queues, interval_minutes=config.interval_minutes,
-                              shrinkage=config.shrinkage, max_occupancy=config.max_occupancy)
+                              shrinkage=config.shrinkage, max_occupancy=config.max_occupancy,
+                              shrinkage_windows=config.shrinkage_windows)
 
 
 def roster_stage(scenario: Scenario, requirements: pd.DataFrame, *,
@@ -173,6 +174,7 @@ def coverage_report(requirements: pd.DataFrame, coverage: pd.DataFrame,
     performance = expected_performance(
         requirements, coverage[["queue", "interval_start", "scheduled"]], config.queues,
         interval_minutes=config.interval_minutes, shrinkage=config.shrinkage,
+        max_occupancy=config.max_occupancy, shrinkage_windows=config.shrinkage_windows,
     )
     keep = [c for c in performance.columns if c not in ("scheduled",)]
     return coverage.merge(performance[keep], on=["queue", "interval_start"], how="left")

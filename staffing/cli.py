@@ -363,7 +363,10 @@ def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime, days: 
 @click.pass_obj
 def requirements(reporter: _Reporter, forecast_csv: Path, config_path: Path,
                  out_path: Path) -> None:
-    """Turn a FORECAST into required agents per queue and interval (Erlang C/A).
+    """Turn a FORECAST into required agents per queue and interval.
+
+    Voice queues use Erlang C (Erlang A with patience_seconds), chat queues the concurrency
+    model, email queues the backlog model. Prints a summary per queue.
 
     \b
     Example:
@@ -376,9 +379,24 @@ def requirements(reporter: _Reporter, forecast_csv: Path, config_path: Path,
     config = load_config(config_path)
     frame = io.read_format(forecast_csv, "forecast", config.site.time_zone)
     result = build_requirements(frame, config.queues, interval_minutes=config.interval_minutes,
-                                shrinkage=config.shrinkage, max_occupancy=config.max_occupancy)
+                                shrinkage=config.shrinkage, max_occupancy=config.max_occupancy,
+                                shrinkage_windows=config.shrinkage_windows)
     io.write_table(result, out_path, "requirements")
+    click.echo(_requirements_summary(result, config.interval_minutes), nl=False)
     reporter.say(f"wrote {out_path} ({len(result)} rows)")
+
+
+def _requirements_summary(result, interval_minutes: int) -> str:
+    hours = interval_minutes / 60
+    lines = [f"{'queue':<12} {'model':<9} {'contacts':>10} {'peak agents':>11} "
+             f"{'agent-hours':>11} {'to schedule':>11}"]
+    for queue, rows in result.groupby("queue", sort=False):
+        lines.append(
+            f"{queue:<12} {rows['model'].iloc[0]:<9} {rows['volume'].sum():>10,.0f} "
+            f"{int(rows['agents_required'].max()):>11} "
+            f"{rows['agents_required'].sum() * hours:>11,.1f} "
+            f"{rows['agents_required_with_shrinkage'].sum() * hours:>11,.1f}")
+    return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------------------------- roster
@@ -428,72 +446,120 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
 # ---------------------------------------------------------------------------------- erlang
 @cli.command()
 @click.option("--calls", type=click.FloatRange(min=0), required=True,
-              help="Contacts offered in the interval.")
+              help="Contacts offered in the interval (chats for --concurrency > 1).")
 @click.option("--interval-minutes", type=click.FloatRange(min=0, min_open=True), default=30,
               show_default=True, help="Interval length.")
 @click.option("--aht-seconds", type=click.FloatRange(min=0, min_open=True), required=True,
-              help="Average handle time.")
+              help="Average handle time (chat: session length at full concurrency).")
 @click.option("--answer-within-seconds", type=click.FloatRange(min=0), default=20,
               show_default=True, help="Service-level threshold.")
-@click.option("--service-level", "service_level_target", type=click.FloatRange(0, 1),
+@click.option("--service-level", "service_level_target",
+              type=click.FloatRange(0, 1, min_open=True, max_open=True),
               help="Target fraction answered within the threshold (e.g. 0.8).")
 @click.option("--asa-seconds", type=click.FloatRange(min=0, min_open=True),
-              help="Target average speed of answer.")
+              help="Target average speed of answer (mean wait of answered contacts).")
 @click.option("--max-occupancy", type=click.FloatRange(0, 1, min_open=True),
               help="Cap on agent occupancy (e.g. 0.85).")
+@click.option("--patience-seconds", type=click.FloatRange(min=0, min_open=True),
+              help="Mean patience of waiting callers: use Erlang A (abandonment).")
+@click.option("--max-abandon-rate", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="Cap on the share abandoning (needs --patience-seconds).")
+@click.option("--concurrency", type=click.IntRange(min=1, max=10), default=1, show_default=True,
+              help="Chat: sessions an agent handles at once.")
+@click.option("--concurrency-slowdown", type=click.FloatRange(min=0, max=5), default=0.0,
+              show_default=True, help="Chat: extra session length per additional session.")
 @click.option("--shrinkage", type=click.FloatRange(0, 1, max_open=True), default=0.0,
               show_default=True, help="Fraction of paid time off the phones.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def erlang(calls: float, interval_minutes: float, aht_seconds: float,
            answer_within_seconds: float, service_level_target: float | None,
-           asa_seconds: float | None, max_occupancy: float | None, shrinkage: float,
-           as_json: bool) -> None:
-    """Erlang C calculator: service level, ASA and occupancy over agent counts.
+           asa_seconds: float | None, max_occupancy: float | None,
+           patience_seconds: float | None, max_abandon_rate: float | None, concurrency: int,
+           concurrency_slowdown: float, shrinkage: float, as_json: bool) -> None:
+    """Erlang calculator: service level, ASA and occupancy over agent counts.
 
-    The required number of agents (the smallest meeting every target) is marked.
+    Erlang C by default; Erlang A with --patience-seconds; chat with --concurrency. The
+    required number of agents (the smallest meeting every target) is marked.
 
     \b
     Example:
       staffing erlang --calls 100 --interval-minutes 30 --aht-seconds 180 \\
           --answer-within-seconds 20 --service-level 0.8
     """
-    from staffing import erlang as E
+    from staffing.erlang.calculator import agent_table
+    from staffing.requirements import with_shrinkage
 
+    if service_level_target is None and asa_seconds is None and max_occupancy is None \
+            and max_abandon_rate is None:
+        raise click.UsageError("give a target: --service-level (with --answer-within-seconds), "
+                               "--asa-seconds, --max-abandon-rate or --max-occupancy")
+    if max_abandon_rate is not None and patience_seconds is None:
+        raise click.UsageError("--max-abandon-rate needs --patience-seconds")
     traffic = calls * aht_seconds / (interval_minutes * 60)
-    required = int(E.required_agents(
-        traffic, aht_seconds, service_level=service_level_target,
-        answer_within_seconds=answer_within_seconds if service_level_target else None,
-        asa_seconds=asa_seconds, max_occupancy=max_occupancy,
-    ))
-    first = max(1, math.floor(traffic) + 1, required - 4)
-    rows = []
-    for n in range(first, max(required, first) + 5):
-        rows.append({
-            "agents": n,
-            "prob_wait": float(E.erlang_c(traffic, n)),
-            "service_level": float(E.service_level(traffic, n, aht_seconds,
-                                                   answer_within_seconds)),
-            "asa_seconds": float(E.average_speed_of_answer(traffic, n, aht_seconds)),
-            "occupancy": float(E.occupancy(traffic, n)),
-            "required": n == required,
-        })
-    with_shrinkage = math.ceil(required / (1 - shrinkage) - 1e-9)
+    table = agent_table(
+        traffic, aht_seconds, answer_within_seconds=answer_within_seconds,
+        service_level=service_level_target, asa_seconds=asa_seconds,
+        max_occupancy=max_occupancy, patience_seconds=patience_seconds,
+        max_abandon_rate=max_abandon_rate, concurrency=concurrency,
+        concurrency_slowdown=concurrency_slowdown)
+    scheduled = int(with_shrinkage(table.agents_required, shrinkage))
     if as_json:
+        rows = table.rows()
+        if patience_seconds is None:
+            for row in rows:
+                del row["abandon_rate"]
         click.echo(json.dumps({
-            "traffic_erlangs": traffic, "agents_required": required,
-            "agents_required_with_shrinkage": with_shrinkage, "rows": rows,
+            "model": table.model, "traffic_erlangs": traffic,
+            "agents_required": table.agents_required,
+            "agents_required_with_shrinkage": scheduled, "rows": rows,
         }, indent=2))
         return
-    click.echo(f"Traffic {traffic:.3f} Erlangs ({calls:g} contacts in {interval_minutes:g} min, "
-               f"AHT {aht_seconds:g} s)")
-    click.echo(f"{'agents':>6}  {'P(wait)':>8}  {'SL@' + format(answer_within_seconds, 'g') + 's':>8}"
-               f"  {'ASA s':>8}  {'occupancy':>9}")
-    for r in rows:
-        mark = "  <- required" if r["required"] else ""
-        click.echo(f"{r['agents']:>6}  {r['prob_wait']:8.4f}  {r['service_level']:8.4f}  "
-                   f"{r['asa_seconds']:8.2f}  {r['occupancy']:9.4f}{mark}")
-    click.echo(f"Required: {required} agents; {with_shrinkage} scheduled with "
-               f"{shrinkage:.0%} shrinkage")
+    click.echo(_erlang_text(table, calls, interval_minutes, aht_seconds, answer_within_seconds,
+                            patience_seconds, concurrency, concurrency_slowdown, shrinkage,
+                            scheduled, service_level_target, asa_seconds, max_occupancy,
+                            max_abandon_rate), nl=False)
+
+
+def _erlang_text(table, calls, interval_minutes, aht_seconds, within, patience, concurrency,
+                 slowdown, shrinkage, scheduled, sl_target, asa_target, occ_target,
+                 abandon_target) -> str:
+    if table.model == "erlang_a":
+        model = f"Erlang A (mean patience {patience:g} s)"
+    elif table.model == "chat":
+        model = (f"Chat (up to {concurrency} sessions per agent, slowdown {slowdown:g} per "
+                 "extra session)")
+    else:
+        model = "Erlang C"
+    unit = "chats" if concurrency > 1 else "contacts"
+    lines = [f"{model}: {calls:g} {unit} in {interval_minutes:g} min, AHT {aht_seconds:g} s = "
+             f"{table.traffic_erlangs:.3f} Erlangs"]
+    sl_head = f"SL {within:g}s"
+    header = f"{'agents':>6}  {'P(wait)':>8}  {sl_head:>8}  {'ASA s':>8}"
+    if patience is not None:
+        header += f"  {'abandon':>8}"
+    header += f"  {'occupancy':>9}"
+    lines.append(header)
+    for row in table.rows():
+        line = (f"{row['agents']:>6}  {row['prob_wait']:>8.4f}  {row['service_level']:>8.4f}  "
+                f"{row['asa_seconds']:>8.2f}")
+        if patience is not None:
+            line += f"  {row['abandon_rate']:>8.4f}"
+        line += f"  {row['occupancy']:>9.4f}"
+        if row["required"]:
+            line += "  <- required"
+        lines.append(line)
+    targets = []
+    if sl_target is not None:
+        targets.append(f"service level {sl_target:.0%} within {within:g} s")
+    if asa_target is not None:
+        targets.append(f"ASA <= {asa_target:g} s")
+    if abandon_target is not None:
+        targets.append(f"abandonment <= {abandon_target:.1%}")
+    if occ_target is not None:
+        targets.append(f"occupancy <= {occ_target:.0%}")
+    lines.append(f"Required: {table.agents_required} agents ({', '.join(targets)}); "
+                 f"{scheduled} to schedule with {shrinkage:.0%} shrinkage")
+    return "\n".join(lines) + "\n"
 
 
 # -------------------------------------------------------------------------------- validate

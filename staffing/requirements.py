@@ -303,7 +303,7 @@ def _apply_windows(values: np.ndarray, queue: QueueConfig, starts: pd.Series,
         return values
     values = values.copy()
     minutes = (starts.dt.hour * 60 + starts.dt.minute).to_numpy()
-    weekday = starts.dt.weekday.to_numpy()
+    weekday = starts.dt.day_of_week.to_numpy()
     for window in windows:
         if window.queues is not None and queue.id not in window.queues:
             continue

@@ -33,13 +33,16 @@ def erlang_c_metrics(traffic, agents, aht, t, dps: int = 50):
 
 
 def erlang_a_metrics(traffic, agents, aht, patience, t, dps: int = 60):
-    """Erlang A by summing the chain state by state.
+    """Erlang A by summing the chain state by state; ``t`` may be a list of thresholds.
 
     Returns a dict with prob_wait, abandon_rate, sl_offered (answered within t / offered),
-    wait_within (P(W <= t)), asa_answered (mean wait of answered), mean_wait.
+    wait_within (P(W <= t)), asa_answered (mean wait of answered), mean_wait; with a list
+    of thresholds, sl_offered and wait_within are lists.
     """
+    many = isinstance(t, (list, tuple))
+    ts = list(t) if many else [t]
     with mp.workdps(dps):
-        a, h, p, t = mp.mpf(traffic), mp.mpf(aht), mp.mpf(patience), mp.mpf(t)
+        a, h, p = mp.mpf(traffic), mp.mpf(aht), mp.mpf(patience)
         n = int(agents)
         mu, theta = 1 / h, 1 / p
         lam = a * mu
@@ -59,31 +62,41 @@ def erlang_a_metrics(traffic, agents, aht, patience, t, dps: int = 60):
         queue = sum(k * v for k, v in enumerate(above)) / total
         ab = theta * queue / lam
         jmax = len(above) - 1
-    # Per state n+j: the tagged contact needs j+1 advances at rates n mu + i theta.
+    # A contact arriving to n+j waits for j+1 advances at rates r_i = n mu + i theta; its
+    # offered wait has density sum_i c_i r_i exp(-r_i v), c_i = prod_{l != i} r_l/(r_l - r_i)
+    # (updated state by state: c_i *= r_j / (r_j - r_i) when rate r_j joins).
     work = dps + 2 * jmax + 40
     with mp.workdps(work):
-        a, h, p, t = mp.mpf(traffic), mp.mpf(aht), mp.mpf(patience), mp.mpf(t)
+        a, h, p = mp.mpf(traffic), mp.mpf(aht), mp.mpf(patience)
         mu, theta = 1 / h, 1 / p
         weights = [v / total for v in above]
-        served_within = mp.mpf(0)
-        waited_longer = mp.mpf(0)
+        rates: list = []
+        coefs: list = []
+        served_within = [mp.mpf(0)] * len(ts)
+        waited_longer = [mp.mpf(0)] * len(ts)
         served_wait = mp.mpf(0)
         for jj, w in enumerate(weights):
-            rates = [n * mu + i * theta for i in range(jj + 1)]
-            for i, r in enumerate(rates):
-                coef = mp.mpf(1)
-                for l_, rl in enumerate(rates):
-                    if l_ != i:
-                        coef *= rl / (rl - r)
-                served_within += w * coef * r / (r + theta) * (1 - mp.exp(-(r + theta) * t))
-                waited_longer += w * coef * mp.exp(-(r + theta) * t)
-                served_wait += w * coef * r / (r + theta) ** 2
+            r_new = n * mu + jj * theta
+            coefs = [c * r_new / (r_new - r) for c, r in zip(coefs, rates)]
+            c_new = mp.mpf(1)
+            for r in rates:
+                c_new *= r / (r - r_new)
+            rates.append(r_new)
+            coefs.append(c_new)
+            for c, r in zip(coefs, rates):
+                served_wait += w * c * r / (r + theta) ** 2
+                for k, tk in enumerate(ts):
+                    e = mp.exp(-(r + theta) * mp.mpf(tk))
+                    served_within[k] += w * c * r / (r + theta) * (1 - e)
+                    waited_longer[k] += w * c * e
         answered = 1 - ab
+        sl = [(1 - pw) + s for s in served_within]
+        within = [1 - x for x in waited_longer]
         return {
             "prob_wait": +pw,
             "abandon_rate": +ab,
-            "sl_offered": (1 - pw) + served_within,
-            "wait_within": 1 - waited_longer,
+            "sl_offered": sl if many else sl[0],
+            "wait_within": within if many else within[0],
             "asa_answered": served_wait / answered,
             "mean_wait": ab * p,
         }

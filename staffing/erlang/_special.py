@@ -152,7 +152,8 @@ def log_kummer(a: np.ndarray, z: np.ndarray, *, with_mean: bool = False):
         if with_mean:
             # sum_j j t_j = a + (z - a) S  (from (a+j+1) t_{j+1} = z t_j); here z >= 0.75 a,
             # so the cancellation costs at most a few digits.
-            s = np.exp(log_s[use_gamma])
+            with np.errstate(over="ignore"):
+                s = np.exp(log_s[use_gamma])      # may overflow: then a / s is 0
             mean[use_gamma] = (zg - ag) + ag / s
     if use_series.any():
         as_, zs = a[use_series], z[use_series]

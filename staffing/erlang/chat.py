@@ -139,8 +139,9 @@ def _below_full(a, n, k, s):
         extra = sessions - base * nn
         kk, ss, ff = k[idx], s[idx], full[idx]
 
-        def g(m):
-            return np.where(m > 0, m * ff / (1.0 + ss * (m - 1.0)), 0.0)
+        def g(m):  # sessions x their speed relative to full concurrency
+            safe = np.where(m > 0, m, 1.0)
+            return np.where(m > 0, safe * ff / (1.0 + ss * (safe - 1.0)), 0.0)
 
         return extra * g(base + 1.0) + (nn - extra) * g(base)
 

@@ -166,7 +166,8 @@ def _simulate(capacity: np.ndarray, upper: np.ndarray) -> np.ndarray:
 
 
 def deferred_required_agents(volume, aht_seconds, *, interval_minutes, response_within_hours,
-                             max_occupancy=1.0, initial_backlog=0.0) -> DeferredPlan:
+                             max_occupancy=1.0, initial_backlog=0.0,
+                             boundary: str = "cyclic") -> DeferredPlan:
     """Agents per interval so every message is answered within ``response_within_hours``.
 
     Parameters
@@ -178,15 +179,31 @@ def deferred_required_agents(volume, aht_seconds, *, interval_minutes, response_
     max_occupancy : share of an agent's time spent on messages. [fraction]
     initial_backlog : messages already waiting at the start, handled first (due by the end
         of interval ``d - 2``). [messages]
-
-    Work arriving in the last ``d - 1`` intervals is due after the horizon and may be left as
-    backlog (the plan never does more than what is due; see ``backlog``).
+    boundary : what lies outside the horizon. ``"cyclic"`` (default): the horizon's arrivals
+        repeat before and after it (a week among like weeks), so the plan is the steady one
+        that hands the next horizon the backlog it inherited; ``"horizon"``: nothing before
+        it but ``initial_backlog``, and only work due within it is planned (the least work
+        now, but the next horizon inherits every message of the last ``d - 1`` intervals).
+        Either way the deadlines of every message due within the horizon hold.
     """
+    if boundary not in ("cyclic", "horizon"):
+        raise ConfigError(f"boundary must be 'cyclic' or 'horizon', got {boundary!r}")
     vol, work, step, d, b0, b0_work = _inputs(volume, aht_seconds, interval_minutes,
                                               response_within_hours, max_occupancy,
                                               initial_backlog)
+    count = vol.size
     lower, upper, _ = _corridor(work, d, b0_work)
-    path = taut_string(lower, upper, lower[-1])
+    if boundary == "cyclic" and count:
+        # The same arrivals before and after, long enough for the far ends not to matter
+        # here; both far ends with nothing waiting, so the middle runs at the arrival rate.
+        copies = max(1, int(np.ceil(2 * d / count)))
+        around = np.tile(work, copies)
+        lo_ext, up_ext, _ = _corridor(np.concatenate([around, work, around]), d, 0.0)
+        full = taut_string(lo_ext, up_ext, up_ext[-1])
+        start = copies * count
+        path = full[start: start + count + 1] - full[start]
+    else:
+        path = taut_string(lower, upper, lower[-1])
     per_agent = step * max_occupancy
     scale = np.maximum(np.abs(path).max(initial=0.0), 1.0) * 1e-12
     cum_agents = np.ceil(path / per_agent - scale / per_agent)
@@ -244,6 +261,7 @@ def _plan(vol, work, agents, step, d, per_agent, b0, b0_work, upper) -> Deferred
     on_time = np.full(count, np.nan)
     with np.errstate(invalid="ignore", divide="ignore"):
         frac = (done[np.minimum(due_x, count)] - start) / work
+    frac = np.where(frac > 1 - 1e-9, 1.0, frac)          # rounding of cumulative sums
     on_time[inside] = np.where(work[inside] > 0, np.clip(frac[inside], 0.0, 1.0), 1.0)
     # Mean response: when the cohort's middle message is finished, minus mid-interval arrival.
     target = start + work / 2.0

@@ -287,6 +287,33 @@ def test_vectorised_equals_one_by_one():
     assert together.tolist() == alone
 
 
+def test_required_agents_are_the_fewest_across_loads_and_caps():
+    # The Erlang C walk (Halfin-Whitt start, then Erlang's recurrence down or up) checked
+    # against the direct formulas at n and n - 1, from 0.01 to 10,000 Erlangs, including an
+    # occupancy cap far above the answer (where R = 1/B - 1 overflows: no warning, C = 0).
+    rng = np.random.default_rng(11)
+    a = np.exp(rng.uniform(np.log(0.01), np.log(10_000), 3000))
+    h = rng.uniform(30, 900, a.size)
+    cases = [dict(service_level=0.8, answer_within_seconds=20),
+             dict(service_level=0.99, answer_within_seconds=0, max_occupancy=0.5),
+             dict(asa_seconds=5, max_occupancy=0.85)]
+    for targets in cases:
+        with np.errstate(all="raise"):
+            n = E.required_agents(a, h, **targets)
+        for count, must_meet in ((n, True), (n - 1, False)):
+            m = E.performance(a, count, h,
+                              answer_within_seconds=targets.get("answer_within_seconds", 0))
+            meets = np.ones(a.size, dtype=bool)
+            if "service_level" in targets:
+                meets &= m.service_level >= targets["service_level"] * (1 - 1e-9)
+            if "asa_seconds" in targets:
+                meets &= m.asa_seconds <= targets["asa_seconds"] * (1 + 1e-9)
+            if "max_occupancy" in targets:
+                meets &= m.occupancy <= targets["max_occupancy"] * (1 + 1e-9)
+            meets &= count > a
+            assert meets.all() if must_meet else not meets.any(), targets
+
+
 def test_stable_at_ten_thousand_erlangs():
     a = np.full(5, 10_000.0)
     n = np.array([10_001, 10_050, 10_100, 10_300, 10_500])

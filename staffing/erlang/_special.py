@@ -69,7 +69,10 @@ def bd0(x: np.ndarray, m: np.ndarray) -> np.ndarray:
         v2 = v * v
         for j in range(1, 12):  # |v| < 0.1: each term is 100 times smaller than the last
             ej = ej * v2
-            s = s + ej / (2 * j + 1)
+            term = ej / (2 * j + 1)
+            s = s + term
+            if np.all(np.abs(term) <= 1e-17 * np.abs(s)):
+                break
         out[close] = s
     far = ~close
     if far.any():
@@ -78,10 +81,50 @@ def bd0(x: np.ndarray, m: np.ndarray) -> np.ndarray:
     return out
 
 
+def _log_pmf_positive(k: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """:func:`log_poisson_pmf` for flat arrays with ``k > 0`` and ``m > 0`` everywhere.
+
+    The same formulas with fewer, whole-array operations (the hot path of the search).
+    """
+    inv2 = 1.0 / (k * k)
+    series = (1 / 12 - (1 / 360 - (1 / 1260 - (1 / 1680 - inv2 / 1188) * inv2) * inv2)
+              * inv2) / k
+    small = k <= 15.0
+    if small.any():
+        ks = k[small]
+        series[small] = special.gammaln(ks + 1.0) - (ks + 0.5) * np.log(ks) + ks - _LOG_SQRT_2PI
+    d = k - m
+    v = d / (k + m)
+    close = np.abs(v) < 0.1
+    deviance = special.xlogy(k, k / m) + m - k
+    if close.any():
+        vc = v[close]
+        s = d[close] * vc
+        ej = 2.0 * k[close] * vc
+        v2 = vc * vc
+        # Terms needed: v2^j below 1e-17 relative.
+        top = float(np.max(v2))
+        terms = 11 if top <= 0 else min(11, int(np.ceil(-39.2 / np.log(max(top, 1e-300)))) + 1)
+        for j in range(1, terms + 1):
+            ej = ej * v2
+            s = s + ej / (2 * j + 1)
+        deviance[close] = s
+    return -series - deviance - 0.5 * np.log(2 * np.pi * k)
+
+
+#: Up to here the direct form ``k log m - m - lgamma(k+1)`` loses at most ~1e-12 to
+#: cancellation (its terms are below ~1e4), and is several times faster than Loader's.
+_DIRECT_PMF_MAX = 1000.0
+
+
 def log_poisson_pmf(k: np.ndarray, m: np.ndarray) -> np.ndarray:
     """``log(exp(-m) m^k / Gamma(k+1))`` for real ``k >= 0`` and ``m >= 0``."""
     k = np.asarray(k, dtype=float)
     m = np.asarray(m, dtype=float)
+    if k.shape == m.shape and k.ndim == 1 and k.size and (k > 0).all() and (m > 0).all():
+        if k.max() <= _DIRECT_PMF_MAX and m.max() <= _DIRECT_PMF_MAX:
+            return k * np.log(m) - m - special.gammaln(k + 1.0)
+        return _log_pmf_positive(k, m)
     k, m = np.broadcast_arrays(k, m)
     out = np.empty(k.shape)
     zero_k = k == 0
@@ -178,10 +221,13 @@ def log_erlang_r(n: np.ndarray, traffic: np.ndarray) -> np.ndarray:
     """
     n = np.asarray(n, dtype=float)
     traffic = np.asarray(traffic, dtype=float)
-    n, traffic = np.broadcast_arrays(n, traffic)
-    out = np.empty(n.shape)
+    if n.shape != traffic.shape:
+        n, traffic = np.broadcast_arrays(n, traffic)
     q = special.gammaincc(n, traffic)
     gamma_ok = q >= _TINY
+    if gamma_ok.all():
+        return np.log(q) - log_poisson_pmf(n, traffic)
+    out = np.empty(n.shape)
     if gamma_ok.any():
         out[gamma_ok] = np.log(q[gamma_ok]) - log_poisson_pmf(n[gamma_ok], traffic[gamma_ok])
     series = ~gamma_ok

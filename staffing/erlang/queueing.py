@@ -120,9 +120,19 @@ def _check_definition(definition: str) -> None:
 
 
 def _flat(*arrays: np.ndarray) -> tuple[tuple[int, ...], list[np.ndarray]]:
-    shaped = np.broadcast_arrays(*arrays)
-    shape = shaped[0].shape
-    return shape, [np.ascontiguousarray(a, dtype=float).ravel() for a in shaped]
+    """Broadcast to one shape and flatten (cheaply: scalars are filled, equal shapes kept)."""
+    shape = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+    size = int(np.prod(shape))
+    out = []
+    for a in arrays:
+        a = np.asarray(a, dtype=float)
+        if a.shape == shape:
+            out.append(a.ravel())
+        elif a.size == 1:
+            out.append(np.full(size, a.item()))
+        else:
+            out.append(np.broadcast_to(a, shape).ravel())
+    return shape, out
 
 
 def _shape(values: np.ndarray, shape: tuple[int, ...]):

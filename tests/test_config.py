@@ -197,6 +197,16 @@ def test_events_from_a_file(write):
     assert config.events[0].last_date == config.events[0].start_date
 
 
+def test_events_file_of_a_scenario_named_by_a_relative_path(write, tmp_path, monkeypatch):
+    # `staffing plan configs/s.yaml` from the project folder: the events path must not get
+    # the scenario's folder twice (configs/configs/../events.yaml).
+    write("data/events.yaml", "- {name: Double 11, start_date: 2026-11-11}\n")
+    write("configs/s.yaml", MINIMAL_SCENARIO + "events: ../data/events.yaml\n")
+    monkeypatch.chdir(tmp_path)
+    config = load_config(Path("configs/s.yaml"))
+    assert [e.name for e in config.events] == ["Double 11"]
+
+
 def test_contracts_merge_over_the_built_in_ones():
     data = base()
     data["contracts"] = {"part_time": {"min_hours_per_week": 24, "max_hours_per_week": 24},

@@ -169,6 +169,19 @@ def test_a_few_grid_points_recomputed_live():
         assert float(live[key]) == pytest.approx(row[key], rel=1e-15)
 
 
+def test_erlang_r_by_recurrence_and_by_gamma_match_the_grid():
+    # R = 1/B - 1, which the required-agents walk starts from: the recurrence (counts up to
+    # 250, whole) and the incomplete gamma function (above, or real counts) against the
+    # 50-digit Erlang B grid.
+    from staffing.erlang._special import erlang_r
+    g = GRID_C[(GRID_C["erlang_b"] > 1e-300) & (GRID_C["agents"] > 0)]
+    a, n = g["traffic_erlangs"].to_numpy(), g["agents"].to_numpy().astype(float)
+    assert (n <= 250).sum() > 20 and (n > 250).sum() > 20 and (n % 1 > 0).sum() >= 3
+    ours = erlang_r(n, a)
+    theirs = 1 / g["erlang_b"].to_numpy() - 1
+    assert np.max(np.abs(ours / theirs - 1)) <= RTOL
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(3))
 def test_random_large_points_against_mpmath(seed):

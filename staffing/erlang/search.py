@@ -24,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy import special
 
-from staffing.erlang._special import log_erlang_r
+from staffing.erlang._special import erlang_r
 from staffing.erlang.chat import chat_metrics
 from staffing.erlang.queueing import (
     _as_float,
@@ -233,7 +233,8 @@ def _erlang_c_walk(a, aht, sl, t, asa, occ) -> np.ndarray:
     The start is the square-root staffing count ``A + beta sqrt(A)``, ``beta`` from the
     Halfin-Whitt approximation of the targets (three Newton steps), never below the smallest
     count that could do (just above the traffic, at the occupancy cap). ``R`` there comes
-    from the incomplete gamma function; then intervals meeting the targets walk down (the
+    from :func:`erlang_r` (Erlang's recurrence, or the incomplete gamma function for large
+    counts); then intervals meeting the targets walk down (the
     answer is the last count meeting them) and the others walk up (the first count meeting
     them), all undecided intervals one step at a time, compacted as they finish. Targets are
     arrays, or scalars (NaN = no target).
@@ -263,13 +264,18 @@ def _erlang_c_walk(a, aht, sl, t, asa, occ) -> np.ndarray:
         beta = _halfin_whitt_beta(ab, late_goal[big] if np.ndim(late_goal) else late_goal,
                                   rate[big], asa_goal[big] if np.ndim(asa_goal) else asa_goal)
         n[big] = np.maximum(lowest[big], np.round(ab + beta * np.sqrt(ab)))
-    with np.errstate(over="ignore"):     # R beyond 1e308 (far above the traffic): C = 0
-        r = np.exp(log_erlang_r(n, a))
+    r = erlang_r(n, a)                  # R beyond 1e308 (far above the traffic): C = 0
+
+    check_sl, check_asa = given(sl), given(asa)
 
     def meets(n, r, a, late_goal, rate, asa_goal):
         spare = n - a
         with np.errstate(invalid="ignore", over="ignore"):
             c = n / (n + r * spare)                    # Erlang C from R = 1/B - 1
+            if not check_asa:
+                return c * np.exp(-spare * rate) <= late_goal
+            if not check_sl:
+                return c <= asa_goal * spare
             return (c * np.exp(-spare * rate) <= late_goal) & (c <= asa_goal * spare)
 
     def pick(x, mask):
@@ -278,7 +284,9 @@ def _erlang_c_walk(a, aht, sl, t, asa, occ) -> np.ndarray:
     result = np.zeros(a.size, dtype=np.int64)
     ok = meets(n, r, a, late_goal, rate, asa_goal)
     # Down: from a count that meets the targets, step down while the one below does too.
-    idx = np.flatnonzero(ok)
+    at_floor = ok & (n <= lowest)                      # nothing below can do
+    result[at_floor] = n[at_floor]
+    idx = np.flatnonzero(ok & ~at_floor)
     dn, dr, da, dlow = n[idx], r[idx], a[idx], lowest[idx]
     dl, drt, das = pick(late_goal, idx), pick(rate, idx), pick(asa_goal, idx)
     while idx.size:

@@ -242,14 +242,19 @@ def _erlang_c_walk(a, aht, sl, t, asa, occ) -> np.ndarray:
     def given(x):
         return not (np.ndim(x) == 0 and np.isnan(x))
 
-    lowest = np.floor(a) + 1.0
+    lowest = np.floor(a)
+    lowest += 1.0
     if given(occ):
-        cap = np.ceil(a / occ * (1 - _RTOL))
-        lowest = np.maximum(lowest, np.where(np.isnan(cap), 0.0, cap))
+        cap = np.ceil(a * ((1 - _RTOL) / occ))
+        if np.ndim(occ):
+            cap[np.isnan(cap)] = 0.0
+        np.maximum(lowest, cap, out=lowest)
     # Targets with the tolerance folded in; a missing target is always met.
     if given(sl):
         late_goal = np.where(np.isnan(sl), np.inf, 1.0 - sl * (1 - _RTOL))  # bound on P(W>t)
-        rate = np.where(np.isnan(sl), 0.0, t / aht)             # per agent above traffic
+        rate = t / aht                                          # per agent above traffic
+        if np.ndim(sl):
+            rate[np.isnan(sl)] = 0.0
     else:
         late_goal, rate = np.inf, np.zeros(a.size)
     asa_goal = (np.where(np.isnan(asa), np.inf, asa * (1 + _RTOL)) / aht if given(asa)

@@ -7,6 +7,11 @@ in Erlangs (arrival rate x mean handle time), probabilities as fractions.
 from __future__ import annotations
 
 from staffing.erlang.chat import chat_performance, session_aht_seconds
+from staffing.erlang.deferred import (
+    DeferredPlan,
+    deferred_performance,
+    deferred_required_agents,
+)
 from staffing.erlang.queueing import (
     SERVICE_LEVEL_DEFINITIONS,
     QueueMetrics,
@@ -22,11 +27,14 @@ from staffing.erlang.queueing import (
 from staffing.erlang.search import required_agents
 
 __all__ = [
+    "DeferredPlan",
     "QueueMetrics",
     "SERVICE_LEVEL_DEFINITIONS",
     "abandon_rate",
     "average_speed_of_answer",
     "chat_performance",
+    "deferred_performance",
+    "deferred_required_agents",
     "erlang_b",
     "erlang_c",
     "occupancy",

@@ -363,6 +363,19 @@ def test_negative_traffic_is_refused():
         E.erlang_c(-1, 3)
 
 
+def test_bad_handle_times_and_empty_input():
+    for aht, shown in ((0, "0"), (-3, "-3"), (np.nan, "nan"), (np.inf, "inf")):
+        with pytest.raises(DataError) as err:
+            E.required_agents([5, 6], [180, aht], service_level=0.8, answer_within_seconds=20)
+        assert str(err.value) == f"aht_seconds must be finite numbers > 0, got {shown}"
+    with pytest.raises(DataError, match=r"^patience_seconds must be > 0, got 0$"):
+        E.performance(5, 6, 180, patience_seconds=0)
+    for kwargs in ({}, {"patience_seconds": 60}):
+        none = E.required_agents(np.zeros(0), 180, service_level=0.8, answer_within_seconds=20,
+                                 **kwargs)
+        assert none.shape == (0,) and none.dtype.kind == "i"
+
+
 def test_required_agents_needs_a_target():
     with pytest.raises(ConfigError) as err:
         E.required_agents(10, 180)

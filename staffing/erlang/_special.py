@@ -263,6 +263,8 @@ def erlang_r(n: np.ndarray, traffic: np.ndarray) -> np.ndarray:
     n = np.asarray(n, dtype=float)
     traffic = np.asarray(traffic, dtype=float)
     out = np.empty(n.size)
+    if not n.size:
+        return out
     # Cost: about 3 array steps per agent count up to the largest, against ~0.3 us per element
     # for the incomplete gamma function; few intervals do not pay for many steps.
     small = (n <= min(RECURRENCE_MAX_AGENTS, max(16, n.size // 8))) & (n == np.floor(n))

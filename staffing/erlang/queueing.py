@@ -101,9 +101,14 @@ def _as_float(name: str, value, *, allow_inf: bool = False) -> np.ndarray:
 
 
 def _positive(name: str, value, *, allow_inf: bool = False) -> np.ndarray:
-    arr = _as_float(name, value, allow_inf=allow_inf)
-    if (arr <= 0).any():
-        raise DataError(f"{name} must be > 0, got {arr.flat[int(np.argmin(arr.ravel()))]:g}")
+    arr = np.asarray(value, dtype=float)
+    bad = ~(arr > 0)                                   # NaN too
+    if not allow_inf:
+        bad |= np.isinf(arr)
+    if bad.any():
+        first = arr.flat[int(np.flatnonzero(bad.ravel())[0])]
+        raise DataError(f"{name} must be {'' if allow_inf else 'finite numbers '}> 0, "
+                        f"got {first:g}")
     return arr
 
 

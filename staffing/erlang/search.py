@@ -105,9 +105,11 @@ def _erlang_c_fast(traffic_erlangs, aht_seconds, targets):
     """Erlang C with scalar targets: the common case, with as little overhead as possible."""
     a = np.asarray(traffic_erlangs, dtype=float)
     aht = np.asarray(aht_seconds, dtype=float)
-    if not (a >= 0).all() or not np.isfinite(a).all():
+    # Reductions rather than boolean temporaries (NaN fails both comparisons).
+    low = a.min() if a.size else 1.0
+    if not (low >= 0 and a.max(initial=0.0) < np.inf):
         _as_float("traffic_erlangs", a)                    # raises with the message
-    if not (aht > 0).all() or not np.isfinite(aht).all():
+    if aht.size and not (aht.min() > 0 and aht.max() < np.inf):
         _positive("aht_seconds", aht)
     shape = np.broadcast_shapes(a.shape, aht.shape)
     if a.shape != shape:
@@ -116,14 +118,16 @@ def _erlang_c_fast(traffic_erlangs, aht_seconds, targets):
         aht = np.broadcast_to(aht, shape)
     a, aht = a.ravel(), aht.ravel()
     result = np.zeros(a.size, dtype=np.int64)
-    busy = a > 0
+    if not a.size:
+        return _shape(result, shape)
+    busy = True if low > 0 else a > 0
     nan = np.nan
 
     def scalar(name):
         value = targets[name]
         return nan if value is None else float(value)
 
-    if busy.all():
+    if busy is True:
         result = _erlang_c_walk(a, aht, scalar("service_level"),
                                 scalar("answer_within_seconds"), scalar("asa_seconds"),
                                 scalar("max_occupancy"))

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-import mp_reference as ref
 import staffing.erlang as E
-from conftest import DATA
 from staffing.errors import ConfigError, DataError
+from tests import mp_reference as ref
+from tests.conftest import DATA
 
 HYPOTHESIS = settings(max_examples=60, deadline=None,
                       suppress_health_check=[HealthCheck.too_slow])

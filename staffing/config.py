@@ -45,6 +45,7 @@ __all__ = [
     "ContractConfig",
     "DEFAULT_CONTRACTS",
     "EventConfig",
+    "FORECAST_MODELS",
     "ForecastSettings",
     "HolidaysConfig",
     "HorizonConfig",
@@ -212,13 +213,36 @@ class EventConfig(_Model):
         return self.end_date or self.start_date
 
 
+#: Forecast models by name, simplest first; ``auto`` chooses per queue by backtest and two
+#: names joined by ``+`` (``daily_sarimax+recent_weeks``) average their forecasts.
+FORECAST_MODELS = (
+    "auto", "recent_days", "seasonal_naive", "recent_weeks", "daily_ets", "mstl",
+    "daily_sarimax",
+)
+
+
 class ForecastSettings(_Model):
     """How the forecast is made (see ``docs/scenario.md``)."""
 
-    model: str = "auto"
+    model: str = Field("auto", examples=["auto"])
     interval_coverage: float = Field(0.8, gt=0, lt=1)
     backtest_weeks: int = Field(4, ge=1, le=52)
     history_weeks: int | None = Field(None, ge=1)
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        names = FORECAST_MODELS[1:]
+        parts = value.split("+")
+        if value == "auto" or value in names:
+            return value
+        if len(parts) == 2 and all(p in names for p in parts) and parts[0] != parts[1]:
+            return value
+        bad = next((p for p in parts if p not in names), value)
+        close = difflib.get_close_matches(bad, list(FORECAST_MODELS), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise _fail(f"must be auto, a model ({', '.join(names)}) or two models joined by '+' "
+                    f"(e.g. daily_sarimax+recent_weeks), got {value!r}{hint}")
 
 
 # ------------------------------------------------------------------ contracts and shift rules

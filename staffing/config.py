@@ -513,7 +513,7 @@ def read_raw_scenario(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any
     data = dict(data)
     for key in PATH_KEYS:
         if isinstance(data.get(key), str):
-            data[key] = str(path.parent / data[key])
+            data[key] = str(path.parent.absolute() / data[key])
     parent = data.pop("extends", None)
     if parent is None:
         return data

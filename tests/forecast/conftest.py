@@ -34,6 +34,7 @@ def synthetic_history(
     weekly: np.ndarray = WEEKLY,
     shape: Callable[[np.ndarray], np.ndarray] = two_peaks,
     day_factor: Mapping[dt.date, float] | None = None,
+    day_shape: Mapping[dt.date, Callable[[np.ndarray], np.ndarray]] | None = None,
     open_hours: tuple[float, float] | None = None,
     level_sd: float = 0.0,
     queue: str = "voice",
@@ -45,7 +46,8 @@ def synthetic_history(
 
     The expected volume of an interval is ``daily * weekly[weekday] * day_factor[date] *
     share(slot)`` where ``share`` is ``shape`` normalised over a 24-hour day's wall-clock
-    slots; a 23-hour DST day simply lacks one slot. ``level_sd`` multiplies each day by a
+    slots; a 23-hour DST day simply lacks one slot. ``day_shape[date](hours)`` further
+    multiplies the intervals of that date (a changed intraday shape). ``level_sd`` multiplies each day by a
     lognormal level error; volumes are Poisson draws (``noise``) or the expected values.
     The expected volume is returned in column ``expected``.
     """
@@ -62,6 +64,10 @@ def synthetic_history(
     factor = np.ones(len(stamps))
     if day_factor:
         factor = np.array([day_factor.get(d, 1.0) for d in dates])
+    if day_shape:
+        for day, reshape in day_shape.items():
+            on_day = dates == day
+            factor[on_day] = factor[on_day] * reshape(np.asarray(hours)[on_day])
     if level_sd:
         day_index = np.array([(d - start).days for d in dates])
         factor = factor * rng.lognormal(0.0, level_sd, days)[day_index]

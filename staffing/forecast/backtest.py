@@ -36,6 +36,7 @@ __all__ = [
     "Model",
     "OriginRun",
     "combine",
+    "format_backtest",
     "metrics_table",
     "run_models",
 ]
@@ -166,3 +167,31 @@ def metrics_table(queue: str, runs: Sequence[OriginRun], names: Sequence[str],
             "chosen": name == chosen,
         })
     return pd.DataFrame(rows, columns=list(BACKTEST_COLUMNS))
+
+
+def format_backtest(table: pd.DataFrame) -> str:
+    """The backtest table as aligned text: one line per queue and model, the chosen one
+    starred, best WAPE first within each queue."""
+    header = ("queue", "model", "origins", "WAPE", "MASE", "bias", "coverage", "")
+    rows = [header]
+    for queue, group in table.groupby("queue", sort=False):
+        for _, r in group.sort_values("wape", kind="stable").iterrows():
+            rows.append((str(queue), str(r["model"]), str(int(r["origins"])),
+                         _percent(r["wape"]), _number(r["mase"]), _percent(r["bias"], sign=True),
+                         _percent(r["coverage"]), "* chosen" if r["chosen"] else ""))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    right = {2, 3, 4, 5, 6}
+    lines = ["  ".join(cell.rjust(w) if i in right else cell.ljust(w)
+                       for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+             for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _percent(value: float, sign: bool = False) -> str:
+    if not np.isfinite(value):
+        return "-"
+    return f"{value:+.1%}" if sign else f"{value:.1%}"
+
+
+def _number(value: float) -> str:
+    return f"{value:.3f}" if np.isfinite(value) else "-"

@@ -21,7 +21,6 @@ from staffing.errors import DataError, ForecastError
 from staffing.forecast.aht import forecast_aht
 from staffing.forecast.backtest import (
     AUTO_MODELS,
-    BACKTEST_COLUMNS,
     MODELS,
     OriginRun,
     components,

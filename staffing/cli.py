@@ -138,7 +138,7 @@ def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime, days: 
           --config configs/express-week.yaml --out forecast.csv --backtest 4 --plot fc.png
     """
     from staffing.config import ForecastSettings, load_config
-    from staffing.errors import ConfigError
+    from staffing.errors import ConfigError, ForecastError
     from staffing.forecast import build_forecast
     from staffing.forecast.backtest import format_backtest
     from staffing.timegrid import Horizon, check_time_zone
@@ -162,7 +162,10 @@ def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime, days: 
         kwargs["settings"] = kwargs["settings"].model_copy(
             update={"backtest_weeks": backtest_weeks})
     reporter.stage("forecast")
-    result = build_forecast(frame, horizon, **kwargs)
+    try:
+        result = build_forecast(frame, horizon, **kwargs)
+    except ForecastError as exc:  # every forecast error is about the history: name the file
+        raise ForecastError(f"{history}: {exc}") from None
     io.write_table(result.frame, out_path, "forecast")
     for queue, model in result.models.items():
         reporter.say(f"  {queue}: {model}")

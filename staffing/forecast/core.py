@@ -260,9 +260,9 @@ def _plan_models(queue: str, span: int, start: int, first_known: int,
         needed = max(MODELS[p].min_days for p in components(name))
         if span < needed:
             raise ForecastError(
-                f"queue {queue!r}: model {name} needs at least {needed} days of history "
-                f"before the horizon, got {span}; use model: auto to fall back to a simpler "
-                "model, or give a longer history")
+                f"queue {queue!r}: forecast.model {name} needs at least {needed} days of "
+                f"history before the horizon, got {span}; set forecast.model: auto to fall "
+                "back to a simpler model, or give a longer history")
         origins = [start - 7 * b for b in range(weeks, 0, -1) if start - 7 * b - first_known
                    >= needed]
         return [name], origins, name

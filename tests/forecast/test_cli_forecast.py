@@ -75,9 +75,9 @@ def test_too_short_history_for_a_named_model_is_an_error(tmp_path, write):
                                       "--out", str(tmp_path / "f.csv")])
     assert result.exit_code == 1
     assert result.output.splitlines()[-1] == (
-        "Error: queue 'voice': model daily_sarimax needs at least 35 days of history before "
-        "the horizon, got 14; use model: auto to fall back to a simpler model, or give a "
-        "longer history")
+        f"Error: {tmp_path / 'short.csv'}: queue 'voice': forecast.model daily_sarimax needs "
+        "at least 35 days of history before the horizon, got 14; set forecast.model: auto to "
+        "fall back to a simpler model, or give a longer history")
     assert not (tmp_path / "f.csv").exists()
 
 

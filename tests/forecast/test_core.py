@@ -208,9 +208,9 @@ def test_a_model_asked_by_name_needs_its_history():
     with pytest.raises(ForecastError) as info:
         build_forecast(history, Horizon(dt.date(2026, 8, 23), 7, 60, ZONE), settings=settings)
     assert str(info.value) == (
-        "queue 'voice': model daily_sarimax needs at least 35 days of history before the "
-        "horizon, got 20; use model: auto to fall back to a simpler model, or give a longer "
-        "history")
+        "queue 'voice': forecast.model daily_sarimax needs at least 35 days of history "
+        "before the horizon, got 20; set forecast.model: auto to fall back to a simpler model, "
+        "or give a longer history")
 
 
 def test_no_aht_anywhere_is_an_error_that_says_how_to_fix_it():

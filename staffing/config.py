@@ -161,6 +161,7 @@ class HolidaysConfig(_Model):
 
     country: str = Field(examples=["CN"])
     subdivision: str | None = None
+    categories: tuple[str, ...] = Field(("public",), min_length=1, examples=[["public"]])
 
     @model_validator(mode="after")
     def _known_country(self) -> HolidaysConfig:
@@ -177,6 +178,12 @@ class HolidaysConfig(_Model):
             valid = ", ".join(subdivisions) if subdivisions else "none for this country"
             raise _fail(f"must be a subdivision of {self.country} ({valid}), got "
                         f"{self.subdivision!r}", "subdivision")
+        known = holidays.country_holidays(self.country).supported_categories
+        for i, category in enumerate(self.categories):
+            if category not in known:
+                raise _fail(f"must be a holiday category of {self.country} "
+                            f"({', '.join(sorted(known))}), got {category!r}",
+                            f"categories[{i}]")
         return self
 
 

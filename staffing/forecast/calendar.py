@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -55,6 +55,8 @@ def feature_penalty(key: str) -> float:
     """Ridge penalty of a feature key (see :data:`FEATURE_PENALTIES`)."""
     if key in FEATURE_PENALTIES:
         return FEATURE_PENALTIES[key]
+    if key.startswith("holiday_"):  # pooled effect of another category (holiday_optional)
+        return FEATURE_PENALTIES["holiday"]
     return FEATURE_PENALTIES[key.split(":", 1)[0] + ":"]
 
 
@@ -67,10 +69,14 @@ class HolidayCalendar:
     names : local date -> holiday names of that day (normalised: ``(observed)`` and
         ``(substituted from ...)`` dropped, so a name is the same every year).
     workdays : weekend days worked instead of a bridged holiday (China's ``weekend_workdays``).
+    extra : category (``optional``, ``school``, ...) -> date -> names: the holidays of the
+        other categories asked (``holidays.categories``), e.g. Israel's intermediate days of
+        Pesach and Sukkot (``optional``).
     """
 
     names: Mapping[dt.date, tuple[str, ...]]
     workdays: frozenset[dt.date]
+    extra: Mapping[str, Mapping[dt.date, tuple[str, ...]]] = field(default_factory=dict)
 
 
 def _normalise(name: str) -> str:
@@ -85,15 +91,22 @@ def holiday_calendar(config: HolidaysConfig | None, first: dt.date,
     import holidays
 
     years = list(range(first.year, last.year + 1))
-    calendar = holidays.country_holidays(config.country, subdiv=config.subdivision, years=years)
-    names: dict[dt.date, tuple[str, ...]] = {}
-    for day in sorted(calendar):
-        if first <= day <= last:
-            parts = [_normalise(p) for p in calendar.get_list(day)]
-            names[day] = tuple(dict.fromkeys(p for p in parts if p))
-    workdays = frozenset(d for d in getattr(calendar, "weekend_workdays", ()) or ()
+
+    def named(category: str) -> tuple[dict[dt.date, tuple[str, ...]], object]:
+        calendar = holidays.country_holidays(config.country, subdiv=config.subdivision,
+                                             years=years, categories=(category,))
+        out: dict[dt.date, tuple[str, ...]] = {}
+        for day in sorted(calendar):
+            if first <= day <= last:
+                parts = [_normalise(p) for p in calendar.get_list(day)]
+                out[day] = tuple(dict.fromkeys(p for p in parts if p))
+        return out, calendar
+
+    names, public = named("public") if "public" in config.categories else ({}, None)
+    workdays = frozenset(d for d in getattr(public, "weekend_workdays", ()) or ()
                          if first <= d <= last)
-    return HolidayCalendar(names, workdays)
+    extra = {c: named(c)[0] for c in config.categories if c != "public"}
+    return HolidayCalendar(names, workdays, extra)
 
 
 def closed_weekdays(totals: np.ndarray, weekdays: np.ndarray, *, recent: int = 8) -> frozenset:
@@ -115,7 +128,8 @@ def holiday_features(dates: np.ndarray, calendar: HolidayCalendar,
     """Boolean day masks of the holiday and calendar features over ``dates`` (datetime64[D]).
 
     Keys: ``holiday``, ``holiday:<name>``, ``eve``, ``eve:<name>``, ``after1``, ``after2``,
-    ``month_start``, ``month_end``, ``workday``. Features sit on open days only. ``calendar``
+    ``month_start``, ``month_end``, ``workday``, ``holiday_<category>`` (other categories;
+    their eves and after-days are not marked). Features sit on open days only. ``calendar``
     must cover the months of ``dates`` and a week either side (eves and month turns are
     found on that wider range, then cut to ``dates``).
     """
@@ -148,6 +162,13 @@ def _features(dates: np.ndarray, calendar: HolidayCalendar,
             mark(f"holiday:{name}", int(i))
     for i in np.flatnonzero(workday & ~holiday):
         mark("workday", int(i))
+    # Other categories: a pooled effect per category, named effects shared with public ones.
+    for category, names in calendar.extra.items():
+        for i in np.flatnonzero(np.array([d in names for d in days], dtype=bool)
+                                & is_open & ~holiday):
+            mark(f"holiday_{category}", int(i))
+            for name in names[days[i]]:
+                mark(f"holiday:{name}", int(i))
     working = is_open & ~holiday
     # Runs of holidays (closed days in between do not break a run).
     i = 0

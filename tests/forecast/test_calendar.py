@@ -116,3 +116,42 @@ def test_an_unknown_holiday_country_is_a_config_error_with_a_hint():
         }, source="configs/peak.yaml")
     assert ("configs/peak.yaml: holidays.country must be a country the holidays package knows, "
             "got 'cn '; did you mean 'CN'?") in str(info.value)
+
+
+def test_another_category_gets_its_own_pooled_effect():
+    # Israel: Chol HaMoed (intermediate days, category "optional") at 60 % of a normal day,
+    # public holidays at 20 %. Sukkot's intermediate days are new in the history; their level
+    # comes from Pesach's, not from the public holidays'.
+    zone = "Asia/Jerusalem"
+    public = holidays.country_holidays("IL", years=2025)
+    optional = holidays.country_holidays("IL", years=2025, categories=("optional",))
+    factors = {**{d: 0.6 for d in optional}, **{d: 0.2 for d in public}}
+    start = dt.date(2025, 1, 5)
+    history = synthetic_history(start, (dt.date(2025, 10, 5) - start).days, time_zone=zone,
+                                day_factor=factors, seed=6).drop(columns="expected")
+    horizon = Horizon(dt.date(2025, 10, 5), 7, 60, zone)
+    truth = daily_totals(synthetic_history(horizon.start_date, 7, time_zone=zone, noise=False,
+                                           day_factor=factors), "expected", zone)
+    settings = ForecastSettings(model="recent_weeks", backtest_weeks=1)
+    config = HolidaysConfig(country="IL", categories=("public", "optional"))
+    forecast = daily_totals(build_forecast(history, horizon, holidays=config,
+                                           settings=settings).frame, "volume", zone)
+    sukkot = [dt.date(2025, 10, 8), dt.date(2025, 10, 9), dt.date(2025, 10, 10)]
+    np.testing.assert_allclose(forecast[sukkot], truth[sukkot], rtol=0.1)
+    public_only = daily_totals(build_forecast(history, horizon,
+                                              holidays=HolidaysConfig(country="IL"),
+                                              settings=settings).frame, "volume", zone)
+    assert (public_only[sukkot] / truth[sukkot] > 1.4).all()
+
+
+def test_holiday_categories_are_checked_against_the_country():
+    with pytest.raises(ConfigError) as info:
+        parse_config({
+            "site": {"name": "x", "time_zone": "Asia/Shanghai"},
+            "horizon": {"start_date": "2026-11-09", "days": 7},
+            "queues": [{"id": "voice", "channel": "voice", "aht_seconds": 200,
+                        "service_level": 0.8, "answer_within_seconds": 20}],
+            "holidays": {"country": "CN", "categories": ["public", "school"]},
+        }, source="configs/peak.yaml")
+    assert ("configs/peak.yaml: holidays.categories[1] must be a holiday category of CN "
+            "(half_day, public), got 'school'") in str(info.value)

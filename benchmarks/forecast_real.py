@@ -8,7 +8,9 @@ One command, from the repository root after ``make install``::
 It prints Markdown tables (paste them into BENCHMARKS.md, section "Forecast accuracy on real
 call-center data"). Options: ``--example-dir DIR`` (default ``examples/express``) for the
 bundled example's Double 11 week, ``--skip-peer`` to leave the peer out, ``--data DIR`` for the
-real data (default ``../shared/data`` beside the repository, or ``$STAFFING_DATA``).
+real data (default ``../shared/data`` beside the repository, or ``$STAFFING_DATA``),
+``--series fpp2|bank`` for one series, ``--holiday-categories public,optional`` for more
+holiday categories, ``--skip-example`` to leave out the timing and the Double 11 week.
 
 What it measures
 ----------------
@@ -52,7 +54,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -402,9 +404,27 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=default_data)
     parser.add_argument("--example-dir", type=Path, default=ROOT / "examples" / "express")
     parser.add_argument("--skip-peer", action="store_true")
+    parser.add_argument("--series", choices=("all", "fpp2", "bank"), default="all",
+                        help="real series to backtest (default: both)")
+    parser.add_argument("--holiday-categories", default="public",
+                        help="holidays package categories for the real series, comma-separated "
+                             "(e.g. public,optional: Israel's Chol HaMoed is 'optional')")
+    parser.add_argument("--skip-example", action="store_true",
+                        help="leave out the timing and the bundled example's Double 11 week")
     args = parser.parse_args()
 
-    datasets = [load_fpp2(args.data), load_anonymous_bank(args.data)]
+    loaders = {"fpp2": load_fpp2, "bank": load_anonymous_bank}
+    categories = tuple(args.holiday_categories.split(","))
+    datasets = []
+    for key, load in loaders.items():
+        if args.series in ("all", key):
+            ds = load(args.data)
+            try:
+                config = ds.holidays.model_copy(update={"categories": categories})
+                HolidaysConfig.model_validate(config.model_dump())
+            except ValueError as exc:
+                parser.error(f"--holiday-categories: {exc}")
+            datasets.append(replace(ds, holidays=config))
     peer = None if args.skip_peer else run_peer(datasets)
     print("### Rolling-origin one-week-ahead WAPE (lower is better)\n")
     print("| series | origins | ours (chosen model) | seasonal naive | mean of last 4 weeks | "
@@ -424,6 +444,8 @@ def main() -> None:
     print()
     print("\n".join(details))
 
+    if args.skip_example:
+        return
     t = timing(args.example_dir)
     print("\n### Fit and forecast time\n")
     print("| history | queues | rows | seconds (auto, 4 backtest weeks, 7-day horizon) | "

@@ -216,7 +216,8 @@ def prepare(series: QueueSeries, origin: int, window: int, *, holidays: HolidayC
     outage = (totals == 0) & is_open[:origin] & ~is_holiday[:origin] & ~excluded
     if outage.any():
         notes.append(_days_note(series.queue, dates[:origin][outage],
-                                "had no contacts on an open day and", "kept out of training"))
+                                "had no contacts on an open day and",
+                                "kept out of training"))
     excluded |= outage
     excluded |= ~is_open[:origin] & ~special[:origin]  # closed weekdays carry no information
 
@@ -227,8 +228,10 @@ def prepare(series: QueueSeries, origin: int, window: int, *, holidays: HolidayC
     residual = log_totals - baseline
     outliers = _outliers(residual, special[:origin], log_totals, weekday[:origin])
     if outliers.any():
-        notes.append(_days_note(series.queue, dates[:origin][outliers],
-                                "looked like outliers against their weekday neighbours and",
+        what = ("looked like an outlier against its weekday neighbours and"
+                if outliers.sum() == 1 else
+                "looked like outliers against their weekday neighbours and")
+        notes.append(_days_note(series.queue, dates[:origin][outliers], what,
                                 "kept out of training"))
         excluded |= outliers
         log_totals[outliers] = np.nan
@@ -302,7 +305,9 @@ def _days_note(queue: str, days: np.ndarray, what: str, action: str) -> str:
     listed = ", ".join(str(d) for d in days[:5])
     more = f" and {len(days) - 5} more" if len(days) > 5 else ""
     plural = "s" if len(days) > 1 else ""
-    return f"queue {queue!r}: {len(days)} day{plural} ({listed}{more}) {what} {action}"
+    verb = "were" if len(days) > 1 else "was"
+    return (f"queue {queue!r}: {len(days)} day{plural} ({listed}{more}) {what} {verb} "
+            f"{action}")
 
 
 def _rough_profiles(shares, weekday, usable, origin, slots) -> np.ndarray:

@@ -249,3 +249,31 @@ def test_bad_history_frames_are_data_errors():
     negative.loc[5, "volume"] = -3
     with pytest.raises(DataError, match="history: volume must be >= 0, got -3"):
         build_forecast(negative, horizon)
+
+
+def test_an_unflagged_outlier_day_is_kept_out_of_training_and_listed():
+    spike = dt.date(2026, 9, 9)  # a Wednesday at 3x, with normal Wednesdays after it
+    history = synthetic_history(dt.date(2026, 8, 3), 56, day_factor={spike: 3.0}, seed=11)
+    horizon = Horizon(dt.date(2026, 9, 28), 7, 60, ZONE)
+    settings = ForecastSettings(model="recent_weeks", backtest_weeks=1)
+    result = build_forecast(history_only(history), horizon, settings=settings)
+    assert ("queue 'voice': 1 day (2026-09-09) looked like an outlier against its weekday "
+            "neighbours and was kept out of training") in result.notes
+    truth = daily_totals(synthetic_history(horizon.start_date, 7, noise=False), "expected", ZONE)
+    wednesday = dt.date(2026, 9, 30)
+    forecast = daily_totals(result.frame, "volume", ZONE)
+    assert forecast[wednesday] / truth[wednesday] == pytest.approx(1.0, abs=0.04)
+
+
+def test_a_zero_day_on_an_open_day_is_an_outage_not_a_closure():
+    outage = dt.date(2026, 9, 22)  # a Tuesday recorded as all zeros
+    history = synthetic_history(dt.date(2026, 8, 3), 56, day_factor={outage: 0.0}, seed=12)
+    horizon = Horizon(dt.date(2026, 9, 28), 7, 60, ZONE)
+    settings = ForecastSettings(model="recent_weeks", backtest_weeks=1)
+    result = build_forecast(history_only(history), horizon, settings=settings)
+    assert ("queue 'voice': 1 day (2026-09-22) had no contacts on an open day and was kept "
+            "out of training") in result.notes
+    truth = daily_totals(synthetic_history(horizon.start_date, 7, noise=False), "expected", ZONE)
+    tuesday = dt.date(2026, 9, 29)
+    forecast = daily_totals(result.frame, "volume", ZONE)
+    assert forecast[tuesday] / truth[tuesday] == pytest.approx(1.0, abs=0.04)

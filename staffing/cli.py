@@ -312,20 +312,29 @@ def capacity(reporter: _Reporter, scenario: Path, out_dir: Path, overtime: bool,
               help="Forecast interval (default: the scenario's, else 15).")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
               required=True, help="Forecast CSV to write.")
+@click.option("--backtest", "backtest_weeks", type=click.IntRange(1, 52),
+              help="Backtest over this many weekly origins (overrides forecast.backtest_weeks) "
+                   "and print WAPE, MASE, bias and interval coverage per queue and model.")
+@click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also draw recent history, forecast and bands to this PNG (needs matplotlib).")
 @click.pass_obj
 def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime, days: int,
              config_path: Path | None, time_zone: str | None, interval_minutes: str | None,
-             out_path: Path) -> None:
+             out_path: Path, backtest_weeks: int | None, plot_path: Path | None) -> None:
     """Forecast volume and handle time per queue and interval from HISTORY.
+
+    Only history before --start is used, so a past week can be forecast and compared with what
+    happened. Models are chosen per queue by rolling-origin backtest (forecast.model: auto).
 
     \b
     Example:
       staffing forecast examples/express/history.csv --start 2026-11-23 --days 7 \\
-          --config configs/express-week.yaml --out forecast.csv
+          --config configs/express-week.yaml --out forecast.csv --backtest 4 --plot fc.png
     """
     from staffing.config import ForecastSettings, load_config
-    from staffing.errors import ConfigError
+    from staffing.errors import ConfigError, ForecastError
     from staffing.forecast import build_forecast
+    from staffing.forecast.backtest import format_backtest
     from staffing.timegrid import Horizon, check_time_zone
 
     if config_path is not None:
@@ -343,14 +352,33 @@ def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime, days: 
     check_time_zone(zone)
     frame = io.read_history(history, zone)
     horizon = Horizon(start_date.date(), days, minutes, zone)
+    if backtest_weeks is not None:
+        kwargs["settings"] = kwargs["settings"].model_copy(
+            update={"backtest_weeks": backtest_weeks})
     reporter.stage("forecast")
-    result = build_forecast(frame, horizon, **kwargs)
+    try:
+        result = build_forecast(frame, horizon, **kwargs)
+    except ForecastError as exc:  # every forecast error is about the history: name the file
+        raise ForecastError(f"{history}: {exc}") from None
     io.write_table(result.frame, out_path, "forecast")
     for queue, model in result.models.items():
         reporter.say(f"  {queue}: {model}")
     for note in result.notes:
         reporter.say(f"  note: {note}")
     reporter.say(f"wrote {out_path} ({len(result.frame)} rows)")
+    if backtest_weeks is not None:
+        if result.backtest is None:
+            click.echo("No backtest: the history is too short for one (see the notes).")
+        else:
+            click.echo(format_backtest(result.backtest), nl=False)
+    if plot_path is not None:
+        from staffing.reports.charts import forecast_chart, png_bytes
+
+        figure = forecast_chart(frame, result.frame,
+                                coverage=kwargs["settings"].interval_coverage)
+        with io.atomic_write(plot_path, "wb") as fh:
+            fh.write(png_bytes(figure, dpi=110))
+        reporter.say(f"wrote {plot_path}")
 
 
 # ---------------------------------------------------------------------------- requirements

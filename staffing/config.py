@@ -45,6 +45,7 @@ __all__ = [
     "ContractConfig",
     "DEFAULT_CONTRACTS",
     "EventConfig",
+    "FORECAST_MODELS",
     "ForecastSettings",
     "HolidaysConfig",
     "HorizonConfig",
@@ -169,6 +170,7 @@ class HolidaysConfig(_Model):
 
     country: str = Field(examples=["CN"])
     subdivision: str | None = None
+    categories: tuple[str, ...] = Field(("public",), min_length=1, examples=[["public"]])
 
     @model_validator(mode="after")
     def _known_country(self) -> HolidaysConfig:
@@ -185,6 +187,12 @@ class HolidaysConfig(_Model):
             valid = ", ".join(subdivisions) if subdivisions else "none for this country"
             raise _fail(f"must be a subdivision of {self.country} ({valid}), got "
                         f"{self.subdivision!r}", "subdivision")
+        known = holidays.country_holidays(self.country).supported_categories
+        for i, category in enumerate(self.categories):
+            if category not in known:
+                raise _fail(f"must be a holiday category of {self.country} "
+                            f"({', '.join(sorted(known))}), got {category!r}",
+                            f"categories[{i}]")
         return self
 
 
@@ -221,13 +229,36 @@ class EventConfig(_Model):
         return self.end_date or self.start_date
 
 
+#: Forecast models by name, simplest first; ``auto`` chooses per queue by backtest and two
+#: names joined by ``+`` (``daily_sarimax+recent_weeks``) average their forecasts.
+FORECAST_MODELS = (
+    "auto", "recent_days", "seasonal_naive", "recent_weeks", "daily_ets", "mstl",
+    "daily_sarimax",
+)
+
+
 class ForecastSettings(_Model):
     """How the forecast is made (see ``docs/scenario.md``)."""
 
-    model: str = "auto"
+    model: str = Field("auto", examples=["auto"])
     interval_coverage: float = Field(0.8, gt=0, lt=1)
     backtest_weeks: int = Field(4, ge=1, le=52)
     history_weeks: int | None = Field(None, ge=1)
+
+    @field_validator("model")
+    @classmethod
+    def _known_model(cls, value: str) -> str:
+        names = FORECAST_MODELS[1:]
+        parts = value.split("+")
+        if value == "auto" or value in names:
+            return value
+        if len(parts) == 2 and all(p in names for p in parts) and parts[0] != parts[1]:
+            return value
+        bad = next((p for p in parts if p not in names), value)
+        close = difflib.get_close_matches(bad, list(FORECAST_MODELS), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise _fail(f"must be auto, a model ({', '.join(names)}) or two models joined by '+' "
+                    f"(e.g. daily_sarimax+recent_weeks), got {value!r}{hint}")
 
 
 # ------------------------------------------------------------------ contracts and shift rules

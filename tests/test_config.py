@@ -325,3 +325,12 @@ def test_with_changes_revalidates(write):
     with pytest.raises(ConfigError) as err:
         scenario.with_changes({"shrinkage": 1})
     assert str(err.value).endswith("s.yaml: shrinkage must be < 1, got 1")
+
+
+def test_relative_scenario_path_resolves_its_files_from_its_folder(monkeypatch):
+    # `staffing forecast ... --config configs/express-week.yaml` from the repository root:
+    # the events file is configs/../examples/express/events.yaml, not configs/configs/...
+    monkeypatch.chdir(Path(__file__).resolve().parents[1])
+    config = load_config("configs/express-week.yaml")
+    assert {e.name for e in config.events} == {"618", "Double 11"}
+    assert Path(config.history).is_file()

@@ -46,8 +46,9 @@ def _time_axis(ax) -> None:
 
 
 def forecast_chart(history: pd.DataFrame | None, forecast: pd.DataFrame, *,
-                   history_days: int = 14) -> Figure:
-    """Per queue: the last ``history_days`` of history, then the forecast with its band."""
+                   history_days: int = 14, coverage: float | None = None) -> Figure:
+    """Per queue: the last ``history_days`` [days] of history, then the forecast with its band
+    (labelled with its nominal ``coverage`` when given)."""
     queues = list(dict.fromkeys(forecast["queue"]))
     fig, axes = _figure(len(queues))
     start = forecast["interval_start"].min()
@@ -60,8 +61,10 @@ def forecast_chart(history: pd.DataFrame | None, forecast: pd.DataFrame, *,
             ax.plot(_local(h["interval_start"]), h["volume"], color="0.45", lw=0.8,
                     label="history")
         x = _local(f["interval_start"])
+        band = "prediction interval" if coverage is None else \
+            f"{coverage:.0%} prediction interval"
         ax.fill_between(x, f["volume_lower"], f["volume_upper"], color="tab:blue", alpha=0.25,
-                        lw=0, label="forecast interval")
+                        lw=0, label=band)
         ax.plot(x, f["volume"], color="tab:blue", lw=1.0, label="forecast")
         ax.set_title(f"{queue}: contacts per interval", loc="left", fontsize=10)
         ax.legend(loc="upper left", fontsize=8, ncols=3)

@@ -97,6 +97,32 @@ DAY_FACTOR = {"chat": (1.15, 1.05, 1.0, 1.0, 1.05, 1.15, 1.1),
               "voice": (1.2, 1.05, 1.0, 1.0, 1.0, 0.8, 0.7)}
 
 
+def synthetic_requirements(horizon: Horizon, queues, target_agent_hours: float,
+                           rng: np.random.Generator) -> pd.DataFrame:
+    """Requirements (``agents_required_with_shrinkage`` per queue and interval) of an express
+    desk over ``horizon``: the intraday and weekly shapes above with 7 % noise, scaled so the
+    queues share ``target_agent_hours`` agent-hours as :data:`QUEUE_SHARE` says. [agent-h]"""
+    stamps = horizon.intervals()
+    hours = np.asarray(stamps.hour + stamps.minute / 60.0, dtype=float)
+    weekday = np.asarray(stamps.weekday, dtype=int)
+    share = np.array([QUEUE_SHARE.get(q, 0.05) for q in queues])
+    share = share / share.sum()
+    step_hours = horizon.interval_minutes / 60.0
+    rows = []
+    for i, q in enumerate(queues):
+        factor = np.array(DAY_FACTOR.get(q, (1.1, 1.05, 1.0, 1.0, 1.0, 0.75, 0.6)))[weekday]
+        shape = _intraday(hours, q) * factor * rng.normal(1.0, 0.07, len(stamps))
+        scale = share[i] * target_agent_hours / (shape.sum() * step_hours)
+        req = np.round(shape * scale).astype(int)
+        if q in ("chat", "voice", "vip"):
+            req = np.maximum(req, 1)
+        rows.append(pd.DataFrame({"queue": q, "interval_start": stamps,
+                                  "agents_required_with_shrinkage": req}))
+    requirements = pd.concat(rows, ignore_index=True)
+    requirements["agents_required"] = requirements["agents_required_with_shrinkage"]
+    return requirements
+
+
 def make_instance(size: str = "M", seed: int = 0, *, load: float = 1.0,
                   agents: int | None = None, queues: int | None = None) -> Instance:
     """A seeded express-center week (see the module docstring).
@@ -124,23 +150,7 @@ def make_instance(size: str = "M", seed: int = 0, *, load: float = 1.0,
                   + counts["night"] * 38)
     target_agent_hours = 0.85 * load * paid_hours
 
-    shapes = []
-    for q in names:
-        factor = np.array(DAY_FACTOR.get(q, (1.1, 1.05, 1.0, 1.0, 1.0, 0.75, 0.6)))[weekday]
-        noise = rng.normal(1.0, 0.07, len(stamps))
-        shapes.append(_intraday(hours, q) * factor * noise)
-    shapes = np.array(shapes)
-    per_queue_hours = share * target_agent_hours
-    rows = []
-    for i, q in enumerate(names):
-        scale = per_queue_hours[i] / (shapes[i].sum() * 0.25)
-        req = np.round(shapes[i] * scale).astype(int)
-        if q in ("chat", "voice", "vip"):
-            req = np.maximum(req, 1)
-        rows.append(pd.DataFrame({"queue": q, "interval_start": stamps,
-                                  "agents_required_with_shrinkage": req}))
-    requirements = pd.concat(rows, ignore_index=True)
-    requirements["agents_required"] = requirements["agents_required_with_shrinkage"]
+    requirements = synthetic_requirements(horizon, names, target_agent_hours, rng)
 
     agents_out = []
     contracts = [c for c, n in counts.items() for _ in range(n)]

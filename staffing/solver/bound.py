@@ -40,7 +40,7 @@ from staffing.solver.rules import convex_breakpoints
 __all__ = ["Relaxation", "relaxation_bound"]
 
 _LP_SOLVER = "HIGHS"
-_LP_PARAMS = "solver=ipm\nrun_crossover=off\n"
+_LP_PARAMS = "solver=ipm\nrun_crossover=off\noutput_flag=false\n"
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
     lp = pywraplp.Solver.CreateSolver(_LP_SOLVER) or pywraplp.Solver.CreateSolver("GLOP")
     if lp is None:  # pragma: no cover - both ship with OR-Tools
         return None
+    lp.SuppressOutput()
     lp.SetTimeLimit(int(time_limit_seconds * 1000))
     lp.SetSolverSpecificParametersAsString(_LP_PARAMS)
     p = problem

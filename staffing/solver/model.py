@@ -191,21 +191,15 @@ def add_agent_rules(m: RosterModel, a: int,
             enforce_min=_lit(enforce, "min_hours_per_week"),
         )
         day_lits = [works[d] for d in days]
-        share = block.days / 7
-        max_shifts = rules.max_shifts_per_week if block.full else \
-            int(np.ceil(rules.max_shifts_per_week * share))
-        days_off = rules.min_days_off_per_week if block.full else \
-            int(np.floor(rules.min_days_off_per_week * share))
         if enforce is None:
-            cap = min(max_shifts, block.days - days_off)
-            if cap < block.days:
-                cp.add(cp_model.LinearExpr.sum(day_lits) <= cap)
+            if limits.max_shifts < block.days:
+                cp.add(cp_model.LinearExpr.sum(day_lits) <= limits.max_shifts)
         else:
-            if max_shifts < block.days:
-                cp.add(cp_model.LinearExpr.sum(day_lits) <= max_shifts).only_enforce_if(
+            if limits.shift_limit < block.days:
+                cp.add(cp_model.LinearExpr.sum(day_lits) <= limits.shift_limit).only_enforce_if(
                     enforce["max_shifts_per_week"])
-            if days_off > 0:
-                cp.add(cp_model.LinearExpr.sum(day_lits) <= block.days - days_off
+            if limits.days_off > 0:
+                cp.add(cp_model.LinearExpr.sum(day_lits) <= block.days - limits.days_off
                        ).only_enforce_if(enforce["min_days_off_per_week"])
         if limits.max_nights is not None:
             nights = [lit for d in days

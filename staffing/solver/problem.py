@@ -10,7 +10,8 @@ Conventions
 -----------
 - Days are indices ``0..D-1`` of the horizon; a shift belongs to the local day it starts on.
 - Weekly limits apply per 7-day block from the first day. A trailing block of fewer than 7 days
-  gets the maxima prorated (rounded up) and no minimum of hours.
+  is part of a week that goes on outside the horizon: its maxima hold unprorated, the days
+  outside count as days off, and it has no minimum of hours (see :func:`block_limits`).
 - A weekend is a run of consecutive days that are all ``shift_rules.weekend_days``, lying
   wholly inside the horizon (a weekend cut by the horizon's start or end does not count).
 """
@@ -92,30 +93,43 @@ class Block:
 
 @dataclass(frozen=True)
 class BlockLimits:
-    """An agent's limits over one block. [min, shifts]"""
+    """An agent's limits over one block. [min, shifts]
+
+    ``max_shifts`` is the binding cap on working days (the smaller of the shift limit and the
+    days left by the days-off minimum); ``shift_limit`` and ``days_off`` are the two rules
+    behind it, kept apart so an explanation can name the one that binds.
+    """
 
     min_minutes: int
     max_minutes: int
     max_shifts: int
     max_nights: int | None
+    shift_limit: int
+    days_off: int
 
 
 def block_limits(rules: AgentRules, block: Block) -> BlockLimits:
-    """Limits of ``rules`` over ``block``: as given for a full week; for a shorter trailing
-    block, maxima prorated (rounded up), days off prorated (rounded down), no hour minimum."""
+    """Limits of ``rules`` over ``block``.
+
+    A full block gets the weekly limits as they are. A shorter block (a horizon of fewer than
+    7 days, or the tail of a longer one) is part of a week whose other days lie outside the
+    horizon and may all be days off, so nothing is prorated: the weekly maxima of hours, shifts
+    and nights hold as they are (shifts at most one a day), the days-off minimum counts the
+    days outside the block as off (``max(0, min_days_off - (7 - days))``) and there is no hour
+    minimum (the rest of the week can make it up).
+    """
     if block.full:
         days_off = rules.min_days_off_per_week
         return BlockLimits(
             rules.min_minutes_per_week, rules.max_minutes_per_week,
             min(rules.max_shifts_per_week, 7 - days_off), rules.max_night_shifts_per_week,
+            rules.max_shifts_per_week, days_off,
         )
-    share = block.days / 7
-    days_off = math.floor(rules.min_days_off_per_week * share)
-    nights = rules.max_night_shifts_per_week
+    days_off = max(0, rules.min_days_off_per_week - (7 - block.days))
+    shifts = min(rules.max_shifts_per_week, block.days)
     return BlockLimits(
-        0, math.ceil(rules.max_minutes_per_week * share),
-        min(math.ceil(rules.max_shifts_per_week * share), block.days - days_off),
-        None if nights is None else math.ceil(nights * share),
+        0, rules.max_minutes_per_week, min(shifts, block.days - days_off),
+        rules.max_night_shifts_per_week, shifts, days_off,
     )
 
 

@@ -34,6 +34,9 @@ from staffing.timegrid import Horizon
 
 __all__ = ["RosterResult", "SolveProgress", "solve_roster"]
 
+#: Above this many agent-day-shift candidates the full model is solved with a light presolve.
+LARGE_MODEL_OPTIONS = 20_000
+
 
 @dataclass(frozen=True)
 class SolveProgress:
@@ -209,8 +212,10 @@ def solve_roster(
     if warm_start is not None and len(warm_start):
         start_choice = explain.choice_from_roster(problem, warm_start)
 
-    def report_initial(solution) -> None:
-        progress.update(evaluate(problem, solution, weights).objective, source="initial")
+    def report_initial(solution) -> float:
+        value = evaluate(problem, solution, weights).objective
+        progress.update(value, source="initial")
+        return value
 
     greedy_deadline = started + (limit * 0.15 if not settings.deterministic else limit * 10)
     initial = greedy.initial_solution(
@@ -229,7 +234,7 @@ def solve_roster(
     stats["initial_objective"] = best_eval.objective
 
     relaxation = bound_mod.relaxation_bound(problem, weights,
-                                            time_limit_seconds=max(1.0, 0.25 * limit))
+                                            time_limit_seconds=max(1.0, 0.1 * limit))
     if relaxation is not None:
         stats["relaxation_bound"] = relaxation.bound
         stats["relaxation_seconds"] = relaxation.seconds
@@ -243,6 +248,8 @@ def solve_roster(
     cov = add_interval_coverage(m, weights)
     m.minimize()
     _add_hint(m, cov, best_solution)
+    _complete_hint(m, seed=settings.random_seed,
+                   time_limit_seconds=max(1.0, deadline - time.perf_counter()))
     stats["model_seconds"] = time.perf_counter() - build_started
     stats["variables"] = len(m.cp.proto.variables)
     stats["constraints"] = len(m.cp.proto.constraints)
@@ -252,6 +259,12 @@ def solve_roster(
     params.num_workers = settings.workers
     params.random_seed = settings.random_seed
     params.log_search_progress = False
+    if problem.n_options() > LARGE_MODEL_OPTIONS:
+        # Presolve and probing of a large model take most of a short time limit and find
+        # little; one presolve pass leaves the time to the search from the hint.
+        params.max_presolve_iterations = 1
+        params.cp_model_probing_level = 0
+        params.symmetry_level = 0
     remaining = deadline - time.perf_counter()
     if settings.deterministic:
         params.interleave_search = settings.workers > 1
@@ -301,6 +314,26 @@ def solve_roster(
         first_feasible_seconds=progress.first_feasible,
         stats={**stats, "progress": tuple(progress.history)},
     )
+
+
+def _complete_hint(m, *, seed: int, time_limit_seconds: float) -> None:
+    """Complete the hint with the few auxiliaries it leaves out (fairness penalties, weekend
+    literals): a solve with the hinted variables fixed, whose solution becomes the whole hint.
+    CP-SAT starts from a complete feasible hint at once; an incomplete one it may fail to
+    repair on a large model. Left as it is when the completion fails."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = 1
+    params.random_seed = seed
+    params.fix_variables_to_their_hinted_value = True
+    params.max_time_in_seconds = min(time_limit_seconds, 30.0)
+    status = solver.solve(m.cp)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return
+    values = list(solver.response_proto.solution)
+    m.cp.clear_hints()
+    m.cp.proto.solution_hint.vars.extend(range(len(values)))
+    m.cp.proto.solution_hint.values.extend(values)
 
 
 def _add_hint(m, cov, solution) -> None:

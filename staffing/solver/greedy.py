@@ -156,13 +156,15 @@ def initial_solution(
     seed: int = 0,
     start: np.ndarray | None = None,
     max_passes: int = 3,
-    on_pass: Callable[[Solution], None] | None = None,
+    on_pass: Callable[[Solution], float] | None = None,
 ) -> GreedyResult:
     """Build a roster keeping every agent's hard rules (see the module docstring).
 
     ``start`` is a previous choice matrix (warm start): each agent's week is kept when its
     rules allow and used as the hint otherwise. ``deadline`` (``time.perf_counter()`` value)
-    stops the improving passes; the first pass always completes.
+    stops the improving passes; the first pass always completes. ``on_pass`` is given the
+    roster of each pass and returns its objective: the best pass is returned (a re-placement
+    pass can make the whole worse, as breaks and the split are placed after the shifts).
     """
     p = problem
     order = _agent_order(p)
@@ -212,8 +214,8 @@ def initial_solution(
     if infeasible:
         return GreedyResult(None, tuple(sorted(infeasible)))
     passes = 1
-    if on_pass is not None:
-        on_pass(place_breaks_and_split(p, choice, weights))
+    best = place_breaks_and_split(p, choice, weights)
+    best_value = on_pass(best) if on_pass is not None else 0.0
     while passes < max_passes and time.perf_counter() < deadline:
         changed = 0
         for a in order:
@@ -225,11 +227,16 @@ def initial_solution(
             place(a, before)
             changed += int((choice[a] != before).any())
         passes += 1
-        if on_pass is not None:
-            on_pass(place_breaks_and_split(p, choice, weights))
+        current = place_breaks_and_split(p, choice.copy(), weights)
+        if on_pass is None:
+            best = current
+        else:
+            value = on_pass(current)
+            if value < best_value:
+                best, best_value = current, value
         if not changed:
             break
-    return GreedyResult(place_breaks_and_split(p, choice, weights), (), passes)
+    return GreedyResult(best, (), passes)
 
 
 def place_breaks_and_split(problem: RosterProblem, choice: np.ndarray,

@@ -217,20 +217,47 @@ def solve_roster(
         progress.update(value, source="initial")
         return value
 
-    greedy_deadline = started + (limit * 0.15 if not settings.deterministic else limit * 10)
-    initial = greedy.initial_solution(
-        problem, weights, deadline=greedy_deadline, seed=settings.random_seed,
-        start=start_choice, max_passes=2, on_pass=report_initial,
-    )
-    stats["initial_seconds"] = time.perf_counter() - started
-    stats["initial_passes"] = initial.passes
-    if initial.solution is None:
-        lines = explain.explain_agents(problem, initial.infeasible_agents,
-                                       seed=settings.random_seed)
-        return _infeasible(problem, lines, started, stats)
-    best_solution = initial.solution
+    build_started = time.perf_counter()
+    m = RosterModel(problem)
+    for a in range(problem.A):
+        add_agent_rules(m, a)
+        add_agent_soft_rules(m, a, weights)
+    cov = add_interval_coverage(m, weights)
+    m.minimize()
+    stats["model_seconds"] = time.perf_counter() - build_started
+    stats["variables"] = len(m.cp.proto.variables)
+    stats["constraints"] = len(m.cp.proto.constraints)
+
+    best_solution = None
+    if start_choice is not None:
+        # The previous roster as it is, when it still keeps every hard rule (the completion
+        # of its hint proves that); otherwise only a hint for the agent-by-agent heuristic.
+        warm = greedy.place_breaks_and_split(problem, start_choice, weights)
+        _add_hint(m, cov, warm)
+        if _complete_hint(m, seed=settings.random_seed,
+                          time_limit_seconds=max(1.0, deadline - time.perf_counter())):
+            best_solution = warm
+            stats["warm_start"] = "kept"
+            progress.update(evaluate(problem, warm, weights).objective, source="warm-start")
+        else:
+            stats["warm_start"] = "breaks a hard rule; used as a hint"
+    if best_solution is None:
+        greedy_deadline = started + (limit * 0.15 if not settings.deterministic else limit * 10)
+        initial = greedy.initial_solution(
+            problem, weights, deadline=greedy_deadline, seed=settings.random_seed,
+            start=start_choice, max_passes=2, on_pass=report_initial,
+        )
+        stats["initial_seconds"] = time.perf_counter() - started
+        stats["initial_passes"] = initial.passes
+        if initial.solution is None:
+            lines = explain.explain_agents(problem, initial.infeasible_agents,
+                                           seed=settings.random_seed)
+            return _infeasible(problem, lines, started, stats)
+        best_solution = initial.solution
+        _add_hint(m, cov, best_solution)
+        _complete_hint(m, seed=settings.random_seed,
+                       time_limit_seconds=max(1.0, deadline - time.perf_counter()))
     best_eval = evaluate(problem, best_solution, weights)
-    progress.update(best_eval.objective, source="initial")
     stats["initial_objective"] = best_eval.objective
 
     relaxation = bound_mod.relaxation_bound(problem, weights,
@@ -239,20 +266,6 @@ def solve_roster(
         stats["relaxation_bound"] = relaxation.bound
         stats["relaxation_seconds"] = relaxation.seconds
         progress.update(bound=relaxation.bound, source="bound")
-
-    build_started = time.perf_counter()
-    m = RosterModel(problem)
-    for a in range(problem.A):
-        add_agent_rules(m, a)
-        add_agent_soft_rules(m, a, weights)
-    cov = add_interval_coverage(m, weights)
-    m.minimize()
-    _add_hint(m, cov, best_solution)
-    _complete_hint(m, seed=settings.random_seed,
-                   time_limit_seconds=max(1.0, deadline - time.perf_counter()))
-    stats["model_seconds"] = time.perf_counter() - build_started
-    stats["variables"] = len(m.cp.proto.variables)
-    stats["constraints"] = len(m.cp.proto.constraints)
 
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -316,11 +329,12 @@ def solve_roster(
     )
 
 
-def _complete_hint(m, *, seed: int, time_limit_seconds: float) -> None:
+def _complete_hint(m, *, seed: int, time_limit_seconds: float) -> bool:
     """Complete the hint with the few auxiliaries it leaves out (fairness penalties, weekend
     literals): a solve with the hinted variables fixed, whose solution becomes the whole hint.
     CP-SAT starts from a complete feasible hint at once; an incomplete one it may fail to
-    repair on a large model. Left as it is when the completion fails."""
+    repair on a large model. Returns whether the hint keeps every hard rule (left as it is
+    when not)."""
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = 1
@@ -329,11 +343,12 @@ def _complete_hint(m, *, seed: int, time_limit_seconds: float) -> None:
     params.max_time_in_seconds = min(time_limit_seconds, 30.0)
     status = solver.solve(m.cp)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return
+        return False
     values = list(solver.response_proto.solution)
     m.cp.clear_hints()
     m.cp.proto.solution_hint.vars.extend(range(len(values)))
     m.cp.proto.solution_hint.values.extend(values)
+    return True
 
 
 def _add_hint(m, cov, solution) -> None:

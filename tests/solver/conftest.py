@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ from staffing.timegrid import Horizon
 from checker import check_roster
 
 MONDAY = dt.date(2026, 11, 23)
+FIXTURE_SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "small"
 
 #: A day contract with no limit that binds on 3 days unless a test sets one.
 OPEN = dict(min_hours_per_week=0, max_hours_per_week=60, min_shift_minutes=240,

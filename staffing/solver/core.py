@@ -34,7 +34,8 @@ from staffing.timegrid import Horizon
 
 __all__ = ["RosterResult", "SolveProgress", "solve_roster"]
 
-#: Above this many agent-day-shift candidates the full model is solved with a light presolve.
+#: Above this many agent-day-shift candidates the full model is solved with a light presolve
+#: (a full presolve takes most of a short time limit at that size and finds little).
 LARGE_MODEL_OPTIONS = 20_000
 
 
@@ -230,12 +231,13 @@ def solve_roster(
 
     best_solution = None
     if start_choice is not None:
-        # The previous roster as it is, when it still keeps every hard rule (the completion
-        # of its hint proves that); otherwise only a hint for the agent-by-agent heuristic.
+        # The previous roster as it is when it still keeps every hard rule; otherwise only a
+        # hint for the agent-by-agent heuristic.
         warm = greedy.place_breaks_and_split(problem, start_choice, weights)
         _add_hint(m, cov, warm)
-        if _complete_hint(m, seed=settings.random_seed,
-                          time_limit_seconds=max(1.0, deadline - time.perf_counter())):
+        kept = _complete_hint(m, seed=settings.random_seed,
+                              time_limit_seconds=max(1.0, deadline - time.perf_counter()))
+        if kept:
             best_solution = warm
             stats["warm_start"] = "kept"
             progress.update(evaluate(problem, warm, weights).objective, source="warm-start")
@@ -260,8 +262,11 @@ def solve_roster(
     best_eval = evaluate(problem, best_solution, weights)
     stats["initial_objective"] = best_eval.objective
 
-    relaxation = bound_mod.relaxation_bound(problem, weights,
-                                            time_limit_seconds=max(1.0, 0.1 * limit))
+    relaxation = None
+    if problem.n_options() <= LARGE_MODEL_OPTIONS:
+        # The relaxation is built with the Python LP wrapper: too slow to pay off beyond.
+        relaxation = bound_mod.relaxation_bound(problem, weights,
+                                                time_limit_seconds=max(1.0, 0.1 * limit))
     if relaxation is not None:
         stats["relaxation_bound"] = relaxation.bound
         stats["relaxation_seconds"] = relaxation.seconds
@@ -305,25 +310,30 @@ def solve_roster(
         lines = explain.explain_model(problem, seed=settings.random_seed)
         return _infeasible(problem, lines, started, stats)
     stats["cpsat_bound"] = cp_bound
-
     bounds = [b for b in (cp_bound, stats.get("relaxation_bound")) if b is not None]
-    lower = min(max(bounds), best_eval.objective) if bounds else None
     optimal = status == cp_model.OPTIMAL and abs(best_eval.objective - (cp_bound or 0)) < 0.5
-    result_status = "OPTIMAL" if optimal else "FEASIBLE"
-    wall = time.perf_counter() - started
+    return _result(problem, best_solution, best_eval, "OPTIMAL" if optimal else "FEASIBLE",
+                   max(bounds) if bounds else None, progress, started, stats)
+
+
+def _result(problem, solution, ev, status: str, bound: float | None, progress: _Progress,
+            started: float, stats: dict) -> RosterResult:
+    from staffing.solver import extract
+
+    lower = None if bound is None else min(bound, ev.objective)
     return RosterResult(
-        status=result_status,
-        roster=extract.roster_frame(problem, best_solution),
-        activities=extract.activities_frame(problem, best_solution),
-        coverage=extract.coverage_frame(problem, best_eval.served),
-        agent_summary=best_eval.agent_stats,
-        objective=best_eval.objective,
+        status=status,
+        roster=extract.roster_frame(problem, solution),
+        activities=extract.activities_frame(problem, solution),
+        coverage=extract.coverage_frame(problem, ev.served),
+        agent_summary=ev.agent_stats,
+        objective=ev.objective,
         bound=lower,
-        gap=None if lower is None else _gap(best_eval.objective, lower),
-        objective_breakdown=best_eval.breakdown,
-        violations=best_eval.violations,
+        gap=None if lower is None else _gap(ev.objective, lower),
+        objective_breakdown=ev.breakdown,
+        violations=ev.violations,
         explanation=(),
-        wall_seconds=wall,
+        wall_seconds=time.perf_counter() - started,
         first_feasible_seconds=progress.first_feasible,
         stats={**stats, "progress": tuple(progress.history)},
     )

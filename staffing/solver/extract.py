@@ -87,7 +87,7 @@ def assign_breaks(problem: RosterProblem, solution: Solution) -> dict[tuple[int,
     return out
 
 
-def _timeline(problem: RosterProblem, solution: Solution, breaks) -> dict[tuple[int, int], list]:
+def timeline(problem: RosterProblem, solution: Solution, breaks) -> dict[tuple[int, int], list]:
     """Per shift, the activity of each of its intervals (queue index or break rule label)."""
     T = problem.T
     labels: dict[tuple[int, int], list] = {}
@@ -159,7 +159,7 @@ def activities_frame(problem: RosterProblem, solution: Solution) -> pd.DataFrame
     """The activities format: contiguous blocks of each agent's shifts (a queue, ``break`` or
     ``lunch``), by agent and start."""
     breaks = assign_breaks(problem, solution)
-    labels = _timeline(problem, solution, breaks)
+    labels = timeline(problem, solution, breaks)
     step = problem.interval_minutes
     rows = []
     for (a, d), acts in labels.items():

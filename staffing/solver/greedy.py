@@ -214,7 +214,7 @@ def initial_solution(
     if infeasible:
         return GreedyResult(None, tuple(sorted(infeasible)))
     passes = 1
-    best = place_breaks_and_split(p, choice, weights)
+    best = place_breaks_and_split(p, choice.copy(), weights)
     best_value = on_pass(best) if on_pass is not None else 0.0
     while passes < max_passes and time.perf_counter() < deadline:
         changed = 0

@@ -357,14 +357,68 @@ class ShiftRules(_Model):
     weekend_days: tuple[Weekday, ...] = ("sat", "sun")
     breaks: tuple[BreakRule, ...] = DEFAULT_BREAKS
     max_break_fraction: float | None = Field(None, gt=0, le=1)
+    late_end: dt.time = dt.time(21, 0)
+
+    @model_validator(mode="after")
+    def _break_windows_apart(self) -> ShiftRules:
+        problem = break_overlap(self.breaks)
+        if problem is not None:
+            raise _fail(*problem)
+        return self
+
+
+def break_overlap(breaks: tuple[BreakRule, ...]) -> tuple[str, str] | None:
+    """The first pair of breaks one shift can take whose windows overlap, as
+    ``(message, subpath)``; ``None`` when every shift's breaks can never collide.
+
+    A break's window runs from ``earliest_after_start_minutes`` to ``latest_after_start_minutes
+    + duration_minutes``; two breaks taken by the same shift (the longer of their
+    ``min_shift_minutes``) must have disjoint windows, so the roster can place each inside its own.
+    """
+    for j, later in enumerate(breaks):
+        for i, earlier in enumerate(breaks[:j]):
+            a0 = earlier.earliest_after_start_minutes
+            a1 = earlier.latest_after_start_minutes + earlier.duration_minutes
+            b0 = later.earliest_after_start_minutes
+            b1 = later.latest_after_start_minutes + later.duration_minutes
+            if a0 < b1 and b0 < a1:
+                return (
+                    f"window ({b0}-{b1} min after the shift start, duration included) overlaps "
+                    f"the window of breaks[{i}] ({a0}-{a1} min); shifts taking both need "
+                    "disjoint windows: move earliest/latest_after_start_minutes apart",
+                    f"breaks[{j}]",
+                )
+    return None
+
+
+def break_fit(breaks: tuple[BreakRule, ...], contracts: Mapping[str, ContractConfig]
+              ) -> tuple[str, str] | None:
+    """The first break that does not fit inside the shortest shift taking it, as
+    ``(message, subpath)`` (subpath relative to ``shift_rules``); ``None`` when all fit."""
+    for i, rule in enumerate(breaks):
+        end = rule.latest_after_start_minutes + rule.duration_minutes
+        for name, contract in contracts.items():
+            if contract.max_shift_minutes < rule.min_shift_minutes:
+                continue
+            shortest = max(contract.min_shift_minutes, rule.min_shift_minutes)
+            if end > shortest:
+                return (
+                    f"latest_after_start_minutes + duration_minutes ({end} min) must fit in the "
+                    f"shortest shift taking this break ({shortest} min, contract {name!r}); "
+                    "raise breaks[].min_shift_minutes or move the window earlier",
+                    f"breaks[{i}]",
+                )
+    return None
 
 
 class SolverWeights(_Model):
     """Objective weights of the roster solver (penalty units per unit named)."""
 
     understaffing: float = Field(100.0, ge=0)
+    understaffing_growth: float = Field(0.5, ge=0)
     overstaffing: float = Field(5.0, ge=0)
     cost: float = Field(1.0, ge=0)
+    skill_priority: float = Field(1.0, ge=0)
     preference: float = Field(10.0, ge=0)
     fairness: float = Field(5.0, ge=0)
 
@@ -375,6 +429,7 @@ class SolverSettings(_Model):
     time_limit_seconds: float = Field(60, gt=0)
     workers: int = Field(2, ge=1, le=64)
     random_seed: int = Field(0, ge=0)
+    deterministic: bool = False
     weights: SolverWeights = SolverWeights()
 
 
@@ -563,6 +618,9 @@ class ScenarioConfig(_Model):
                 if value % step:
                     raise _fail(f"must be a multiple of interval_minutes ({step}), got {value}",
                                 f"contracts.{name}.{field}")
+        misfit = break_fit(rules.breaks, self.contracts)
+        if misfit is not None:
+            raise _fail(misfit[0], f"shift_rules.{misfit[1]}")
         return self
 
     # Convenience views -----------------------------------------------------------------

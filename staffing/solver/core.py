@@ -1,27 +1,62 @@
-"""Roster solve orchestration: build the CP-SAT model from the rule builders, solve, extract."""
+"""Roster solve orchestration: build the CP-SAT model from the rule builders, solve, extract.
+
+Steps of :func:`solve_roster`:
+
+1. :func:`~staffing.solver.problem.build_problem`: candidates per agent and day, profiles.
+2. :func:`~staffing.solver.explain.precheck`: contradictions visible without solving (a minimum
+   above a maximum, a quota larger than the horizon allows) — explained at once.
+3. :func:`~staffing.solver.greedy.initial_solution`: a roster keeping every hard rule, agent by
+   agent; the first incumbent (reported through ``on_progress``) and the hint of the full model.
+   An agent whose own rules cannot hold is explained from a one-agent model with assumptions.
+4. :func:`~staffing.solver.bound.relaxation_bound`: a lower bound from the linear relaxation of
+   an aggregated model (valid for every roster), reported with CP-SAT's own.
+5. The full CP-SAT model (:mod:`~staffing.solver.model`, :mod:`~staffing.solver.coverage`)
+   solved from the hint until the time limit or optimality.
+6. :mod:`~staffing.solver.extract`: roster, activities, coverage, per-agent summary,
+   violations, objective by rule.
+"""
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+from ortools.sat.python import cp_model
 
 from staffing.config import ContractConfig, ShiftRules, SolverSettings
 from staffing.domain import Agent
+from staffing.errors import SolverError
 from staffing.timegrid import Horizon
 
 __all__ = ["RosterResult", "SolveProgress", "solve_roster"]
 
+#: Above this many agent-day-shift candidates the full model is solved with a light presolve
+#: (a full presolve takes most of a short time limit at that size and finds little).
+LARGE_MODEL_OPTIONS = 20_000
+
 
 @dataclass(frozen=True)
 class SolveProgress:
-    """One progress report of a running solve (a new incumbent or bound)."""
+    """One progress report of a running solve (a new incumbent or bound).
+
+    Attributes
+    ----------
+    wall_seconds : time since the solve started. [s]
+    objective : objective of the best roster so far. [objective units]
+    bound : best proven lower bound. [objective units]
+    gap : ``(objective - bound) / max(objective, 1)``. [fraction]
+    source : what found it: ``initial`` (the heuristic), ``cp-sat`` or ``bound``.
+    """
 
     wall_seconds: float
     objective: float
     bound: float
     gap: float
+    source: str = "cp-sat"
 
 
 @dataclass(frozen=True)
@@ -36,12 +71,14 @@ class RosterResult:
     coverage : coverage format (``required`` is ``agents_required_with_shrinkage``).
     agent_summary : per agent: paid hours, shifts, nights, weekend days, preference hits.
     objective : objective value of the roster returned, ``None`` without one.
-    bound : proven lower bound on the objective.
+    bound : proven lower bound on the objective (the larger of CP-SAT's and the relaxation's).
     gap : ``(objective - bound) / max(objective, 1)``. [fraction]
     objective_breakdown : objective by rule (understaffing, overstaffing, cost, ...).
-    violations : soft-rule violations, one row each: rule, agent_id, date, penalty.
+    violations : soft-rule violations, one row each: rule, agent_id, date, penalty, detail.
     explanation : when hard rules cannot all hold, which agents and rules conflict.
     wall_seconds : solve time. [s]
+    first_feasible_seconds : time to the first roster keeping every hard rule. [s]
+    stats : figures about the solve (model size, bounds by source, incumbents, ...).
     """
 
     status: str
@@ -56,11 +93,66 @@ class RosterResult:
     violations: pd.DataFrame | None = None
     explanation: tuple[str, ...] = ()
     wall_seconds: float = 0.0
+    first_feasible_seconds: float | None = None
+    stats: Mapping[str, object] = field(default_factory=dict)
 
     @property
     def feasible(self) -> bool:
         """Whether a roster keeping every hard rule was found."""
         return self.status in ("OPTIMAL", "FEASIBLE")
+
+
+def _gap(objective: float, bound: float) -> float:
+    return max(0.0, (objective - bound) / max(abs(objective), 1.0))
+
+
+class _Progress:
+    """Best objective and bound from every source, reported when either improves."""
+
+    def __init__(self, started: float, on_progress: Callable[[SolveProgress], None] | None):
+        self.started = started
+        self.on_progress = on_progress
+        self.objective = float("inf")
+        self.bound = float("-inf")
+        self.first_feasible: float | None = None
+        self.history: list[SolveProgress] = []
+        self.lock = threading.Lock()
+
+    def update(self, objective: float | None = None, bound: float | None = None,
+               source: str = "cp-sat") -> None:
+        with self.lock:
+            better = False
+            now = time.perf_counter() - self.started
+            if objective is not None and objective < self.objective - 1e-9:
+                self.objective = objective
+                better = True
+                if self.first_feasible is None:
+                    self.first_feasible = now
+            if bound is not None and bound > self.bound + 1e-9:
+                self.bound = min(bound, self.objective)
+                better = True
+            if not better or self.objective == float("inf"):
+                return
+            report = SolveProgress(now, self.objective, self.bound,
+                                   _gap(self.objective, self.bound)
+                                   if self.bound > float("-inf") else 1.0, source)
+            self.history.append(report)
+        if self.on_progress is not None:
+            self.on_progress(report)
+
+
+class _Callback(cp_model.CpSolverSolutionCallback):
+    def __init__(self, progress: _Progress, scale: int, offset: float):
+        super().__init__()
+        self.progress = progress
+        self.scale = scale
+        self.offset = offset
+        self.solutions = 0
+
+    def on_solution_callback(self) -> None:
+        self.solutions += 1
+        self.progress.update(self.objective_value / self.scale + self.offset,
+                             self.best_objective_bound / self.scale + self.offset)
 
 
 def solve_roster(
@@ -85,6 +177,211 @@ def solve_roster(
     rules : shift rules (start/length grid, breaks, rest, nights, weekends).
     settings : time limit, workers, seed, objective weights.
     warm_start : a previous roster (roster format) to start from.
-    on_progress : called with each new incumbent.
+    on_progress : called with each new incumbent or better bound.
+
+    Returns
+    -------
+    A :class:`RosterResult`. When hard rules cannot all hold its status is ``INFEASIBLE`` and
+    ``explanation`` names the agents and rules in conflict; nothing is raised for that.
     """
-    raise NotImplementedError("built by the roster issue")
+    from staffing.solver import bound as bound_mod
+    from staffing.solver import explain, extract, greedy
+    from staffing.solver.coverage import add_interval_coverage
+    from staffing.solver.model import SCALE, RosterModel, add_agent_rules, add_agent_soft_rules
+    from staffing.solver.problem import build_problem
+    from staffing.solver.solution import evaluate
+
+    started = time.perf_counter()
+    limit = settings.time_limit_seconds
+    deadline = started + limit
+    weights = settings.weights
+    progress = _Progress(started, on_progress)
+    stats: dict[str, object] = {}
+
+    problem = build_problem(requirements, agents, horizon=horizon, contracts=contracts,
+                            rules=rules)
+    stats["agents"] = problem.A
+    stats["profiles"] = len(problem.profiles)
+    stats["options"] = problem.n_options()
+    stats["build_problem_seconds"] = time.perf_counter() - started
+
+    conflicts = explain.precheck(problem)
+    if conflicts:
+        return _infeasible(problem, conflicts, started, stats)
+
+    start_choice = None
+    if warm_start is not None and len(warm_start):
+        start_choice = explain.choice_from_roster(problem, warm_start)
+
+    def report_initial(solution) -> float:
+        value = evaluate(problem, solution, weights).objective
+        progress.update(value, source="initial")
+        return value
+
+    build_started = time.perf_counter()
+    m = RosterModel(problem)
+    for a in range(problem.A):
+        add_agent_rules(m, a)
+        add_agent_soft_rules(m, a, weights)
+    cov = add_interval_coverage(m, weights)
+    m.minimize()
+    stats["model_seconds"] = time.perf_counter() - build_started
+    stats["variables"] = len(m.cp.proto.variables)
+    stats["constraints"] = len(m.cp.proto.constraints)
+
+    best_solution = None
+    if start_choice is not None:
+        # The previous roster as it is when it still keeps every hard rule; otherwise only a
+        # hint for the agent-by-agent heuristic.
+        warm = greedy.place_breaks_and_split(problem, start_choice, weights)
+        _add_hint(m, cov, warm)
+        kept = _complete_hint(m, seed=settings.random_seed,
+                              time_limit_seconds=max(1.0, deadline - time.perf_counter()))
+        if kept:
+            best_solution = warm
+            stats["warm_start"] = "kept"
+            progress.update(evaluate(problem, warm, weights).objective, source="warm-start")
+        else:
+            stats["warm_start"] = "breaks a hard rule; used as a hint"
+    if best_solution is None:
+        greedy_deadline = started + (limit * 0.15 if not settings.deterministic else limit * 10)
+        initial = greedy.initial_solution(
+            problem, weights, deadline=greedy_deadline, seed=settings.random_seed,
+            start=start_choice, max_passes=2, on_pass=report_initial,
+        )
+        stats["initial_seconds"] = time.perf_counter() - started
+        stats["initial_passes"] = initial.passes
+        if initial.solution is None:
+            lines = explain.explain_agents(problem, initial.infeasible_agents,
+                                           seed=settings.random_seed)
+            return _infeasible(problem, lines, started, stats)
+        best_solution = initial.solution
+        _add_hint(m, cov, best_solution)
+        _complete_hint(m, seed=settings.random_seed,
+                       time_limit_seconds=max(1.0, deadline - time.perf_counter()))
+    best_eval = evaluate(problem, best_solution, weights)
+    stats["initial_objective"] = best_eval.objective
+
+    relaxation = None
+    if problem.n_options() <= LARGE_MODEL_OPTIONS:
+        # The relaxation is built with the Python LP wrapper: too slow to pay off beyond.
+        relaxation = bound_mod.relaxation_bound(problem, weights,
+                                                time_limit_seconds=max(1.0, 0.1 * limit))
+    if relaxation is not None:
+        stats["relaxation_bound"] = relaxation.bound
+        stats["relaxation_seconds"] = relaxation.seconds
+        progress.update(bound=relaxation.bound, source="bound")
+
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = settings.workers
+    params.random_seed = settings.random_seed
+    params.log_search_progress = False
+    if problem.n_options() > LARGE_MODEL_OPTIONS:
+        # Presolve and probing of a large model take most of a short time limit and find
+        # little; one presolve pass leaves the time to the search from the hint.
+        params.max_presolve_iterations = 1
+        params.cp_model_probing_level = 0
+        params.symmetry_level = 0
+    remaining = deadline - time.perf_counter()
+    if settings.deterministic:
+        params.interleave_search = settings.workers > 1
+        params.max_deterministic_time = limit
+    else:
+        params.max_time_in_seconds = max(0.5, remaining)
+    callback = _Callback(progress, SCALE, 0.0)
+    solver.best_bound_callback = lambda b: progress.update(bound=b / SCALE, source="bound")
+    cp_started = time.perf_counter()
+    status = solver.solve(m.cp, callback)
+    stats["cpsat_seconds"] = time.perf_counter() - cp_started
+    stats["cpsat_status"] = solver.status_name(status)
+    stats["cpsat_solutions"] = callback.solutions
+    if status == cp_model.MODEL_INVALID:
+        raise SolverError(f"the roster model is invalid: {m.cp.validate()}")
+    cp_bound = solver.best_objective_bound / SCALE if status in (
+        cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        values = np.asarray(solver.response_proto.solution, dtype=np.int64)
+        candidate = extract.solution_from_values(m, cov, values)
+        cand_eval = evaluate(problem, candidate, weights)
+        if cand_eval.objective <= best_eval.objective + 1e-6:
+            best_solution, best_eval = candidate, cand_eval
+    elif status == cp_model.INFEASIBLE:
+        lines = explain.explain_model(problem, seed=settings.random_seed)
+        return _infeasible(problem, lines, started, stats)
+    stats["cpsat_bound"] = cp_bound
+    bounds = [b for b in (cp_bound, stats.get("relaxation_bound")) if b is not None]
+    optimal = status == cp_model.OPTIMAL and abs(best_eval.objective - (cp_bound or 0)) < 0.5
+    return _result(problem, best_solution, best_eval, "OPTIMAL" if optimal else "FEASIBLE",
+                   max(bounds) if bounds else None, progress, started, stats)
+
+
+def _result(problem, solution, ev, status: str, bound: float | None, progress: _Progress,
+            started: float, stats: dict) -> RosterResult:
+    from staffing.solver import extract
+
+    lower = None if bound is None else min(bound, ev.objective)
+    return RosterResult(
+        status=status,
+        roster=extract.roster_frame(problem, solution),
+        activities=extract.activities_frame(problem, solution),
+        coverage=extract.coverage_frame(problem, ev.served),
+        agent_summary=ev.agent_stats,
+        objective=ev.objective,
+        bound=lower,
+        gap=None if lower is None else _gap(ev.objective, lower),
+        objective_breakdown=ev.breakdown,
+        violations=ev.violations,
+        explanation=(),
+        wall_seconds=time.perf_counter() - started,
+        first_feasible_seconds=progress.first_feasible,
+        stats={**stats, "progress": tuple(progress.history)},
+    )
+
+
+def _complete_hint(m, *, seed: int, time_limit_seconds: float) -> bool:
+    """Complete the hint with the few auxiliaries it leaves out (fairness penalties, weekend
+    literals): a solve with the hinted variables fixed, whose solution becomes the whole hint.
+    CP-SAT starts from a complete feasible hint at once; an incomplete one it may fail to
+    repair on a large model. Returns whether the hint keeps every hard rule (left as it is
+    when not)."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = 1
+    params.random_seed = seed
+    params.fix_variables_to_their_hinted_value = True
+    params.max_time_in_seconds = min(time_limit_seconds, 30.0)
+    status = solver.solve(m.cp)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    values = list(solver.response_proto.solution)
+    m.cp.clear_hints()
+    m.cp.proto.solution_hint.vars.extend(range(len(values)))
+    m.cp.proto.solution_hint.values.extend(values)
+    return True
+
+
+def _add_hint(m, cov, solution) -> None:
+    """Hint the shift literals and the coverage counts of ``solution``."""
+    from staffing.solver.hints import hint_values
+
+    variables, values = hint_values(m, cov, solution)
+    m.cp.clear_hints()
+    m.cp.proto.solution_hint.vars.extend(variables)
+    m.cp.proto.solution_hint.values.extend(values)
+
+
+def _infeasible(problem, lines: Sequence[str], started: float, stats) -> RosterResult:
+    from staffing.solver import extract
+
+    empty_solution = None
+    del empty_solution
+    roster = pd.DataFrame(columns=["agent_id", "date", "shift_start", "shift_end",
+                                   "paid_minutes"])
+    activities = pd.DataFrame(columns=["agent_id", "start", "end", "activity"])
+    coverage = extract.coverage_frame(problem, np.zeros_like(problem.required))
+    return RosterResult(
+        status="INFEASIBLE", roster=roster, activities=activities, coverage=coverage,
+        agent_summary=pd.DataFrame(), explanation=tuple(lines),
+        wall_seconds=time.perf_counter() - started, stats=stats,
+    )

@@ -1,0 +1,194 @@
+"""From solver values to a :class:`Solution`, and from a solution to the output frames.
+
+Breaks are modelled per skill profile (counts of break starts, see
+:mod:`staffing.solver.coverage`); here each agent gets one: within a profile and break rule, the
+k-th shift in start order takes the k-th break in time order, which the model's cumulative
+constraints make fall inside every shift's window. The queue split is handed out to the working
+agents of each profile interval by interval, keeping an agent on the queue it was serving when
+the counts allow, so activities come in long blocks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pandas as pd
+
+from staffing.solver.coverage import IntervalCoverage
+from staffing.solver.model import RosterModel
+from staffing.solver.problem import RosterProblem
+from staffing.solver.solution import Solution, profile_counts
+
+__all__ = [
+    "activities_frame",
+    "assign_breaks",
+    "coverage_frame",
+    "roster_frame",
+    "solution_from_values",
+]
+
+
+def _value(values: np.ndarray, item) -> int:
+    if isinstance(item, int | np.integer):
+        return int(item)
+    return int(values[item.index])
+
+
+def solution_from_values(m: RosterModel, cov: IntervalCoverage, values: np.ndarray) -> Solution:
+    """Read a :class:`Solution` from CP-SAT variable values (indexed by variable index)."""
+    p = m.problem
+    choice = np.full((p.A, p.D), -1, dtype=np.int64)
+    for a in m.agents:
+        for d in range(p.D):
+            lits = m.x[a][d]
+            if not lits:
+                continue
+            idx = np.fromiter((v.index for v in lits), dtype=np.int64, count=len(lits))
+            on = np.flatnonzero(values[idx] > 0)
+            if len(on):
+                choice[a, d] = int(on[0])
+    break_starts = {}
+    for (pi, r), cb in cov.cb.items():
+        cum = np.fromiter((_value(values, v) for v in cb), dtype=np.int64, count=len(cb))
+        break_starts[(pi, r)] = np.diff(np.concatenate([[0], cum]))
+    solution = Solution(choice, break_starts, np.zeros((len(p.profiles), p.Q, p.T), np.int64))
+    on_shift, on_break, _ = profile_counts(p, solution)
+    for pi, prof in enumerate(p.profiles):
+        queues = prof.queues
+        if len(queues) == 1:
+            solution.split[pi, queues[0]] = on_shift[pi] - on_break[pi]
+            continue
+        for q in queues:
+            fvars = cov.f.get((pi, q))
+            if fvars is None:
+                continue
+            solution.split[pi, q] = [0 if v is None else _value(values, v) for v in fvars]
+    return solution
+
+
+def assign_breaks(problem: RosterProblem, solution: Solution) -> dict[tuple[int, int], dict]:
+    """Each shift's breaks: ``{(agent, day): {rule: start interval}}`` by first-in-first-out
+    matching within each profile and rule."""
+    shifts_by = defaultdict(list)
+    for a, d, table, k in solution.shifts(problem):
+        for r in np.flatnonzero(table.takes[k]):
+            shifts_by[(int(problem.profile_of[a]), int(r))].append((int(table.start[k]), a, d))
+    out: dict[tuple[int, int], dict] = defaultdict(dict)
+    for key, shifts in shifts_by.items():
+        shifts.sort()
+        counts = solution.break_starts.get(key)
+        starts = np.repeat(np.arange(len(counts)), counts) if counts is not None else []
+        if len(starts) != len(shifts):
+            raise AssertionError(f"profile {key[0]} rule {key[1]}: {len(starts)} breaks for "
+                                 f"{len(shifts)} shifts")
+        for (_s, a, d), b in zip(shifts, starts, strict=True):
+            out[(a, d)][key[1]] = int(b)
+    return out
+
+
+def timeline(problem: RosterProblem, solution: Solution, breaks) -> dict[tuple[int, int], list]:
+    """Per shift, the activity of each of its intervals (queue index or break rule label)."""
+    T = problem.T
+    labels: dict[tuple[int, int], list] = {}
+    working = defaultdict(list)  # (profile, t) -> [(agent, day)]
+    for a, d, table, k in solution.shifts(problem):
+        s, e = int(table.start[k]), int(table.end[k])
+        acts: list = [None] * (e - s)
+        for r, b in breaks.get((a, d), {}).items():
+            spec = problem.breaks[r]
+            for i in range(b, b + spec.duration):
+                acts[i - s] = spec.activity
+        labels[(a, d)] = acts
+        p = int(problem.profile_of[a])
+        for i in range(s, min(e, T)):
+            if acts[i - s] is None:
+                working[(p, i)].append((a, d))
+    current: dict[tuple[int, int], int] = {}
+    for pi, prof in enumerate(problem.profiles):
+        order = prof.queues
+        for t in range(T):
+            agents = working.get((pi, t))
+            if not agents:
+                continue
+            remaining = {q: int(solution.split[pi, q, t]) for q in order}
+            pending = []
+            for key in agents:
+                q = current.get(key)
+                if q is not None and remaining.get(q, 0) > 0:
+                    remaining[q] -= 1
+                    labels[key][t - _start(problem, solution, key)] = q
+                else:
+                    pending.append(key)
+            for key in pending:
+                q = next((q for q in order if remaining[q] > 0), order[0])
+                remaining[q] -= 1
+                current[key] = q
+                labels[key][t - _start(problem, solution, key)] = q
+    for (a, _d), acts in labels.items():
+        primary = problem.profiles[problem.profile_of[a]].primary
+        for i, act in enumerate(acts):
+            if act is None:  # past the horizon: no demand known, the primary skill
+                acts[i] = primary
+    return labels
+
+
+def _start(problem: RosterProblem, solution: Solution, key: tuple[int, int]) -> int:
+    a, d = key
+    return int(problem.table(a, d).start[problem.options[a][d][solution.choice[a, d]]])
+
+
+def _stamp(problem: RosterProblem, minutes: np.ndarray) -> pd.DatetimeIndex:
+    start = problem.horizon.start
+    return pd.DatetimeIndex(start + pd.to_timedelta(np.asarray(minutes), unit="min"))
+
+
+def roster_frame(problem: RosterProblem, solution: Solution) -> pd.DataFrame:
+    """The roster format: one row per agent shift, by agent and start."""
+    dates = problem.dates()
+    rows = [(problem.agents[a].agent_id, dates[d], int(t.start_minute[k]), int(t.end_minute[k]),
+             int(t.paid[k])) for a, d, t, k in solution.shifts(problem)]
+    frame = pd.DataFrame(rows, columns=["agent_id", "date", "_s", "_e", "paid_minutes"])
+    frame["shift_start"] = _stamp(problem, frame["_s"].to_numpy())
+    frame["shift_end"] = _stamp(problem, frame["_e"].to_numpy())
+    frame = frame.sort_values(["agent_id", "_s"], kind="stable").reset_index(drop=True)
+    return frame[["agent_id", "date", "shift_start", "shift_end", "paid_minutes"]]
+
+
+def activities_frame(problem: RosterProblem, solution: Solution) -> pd.DataFrame:
+    """The activities format: contiguous blocks of each agent's shifts (a queue, ``break`` or
+    ``lunch``), by agent and start."""
+    breaks = assign_breaks(problem, solution)
+    labels = timeline(problem, solution, breaks)
+    step = problem.interval_minutes
+    rows = []
+    for (a, d), acts in labels.items():
+        s = _start(problem, solution, (a, d))
+        i = 0
+        while i < len(acts):
+            j = i
+            while j + 1 < len(acts) and acts[j + 1] == acts[i]:
+                j += 1
+            act = acts[i]
+            name = problem.queues[act] if isinstance(act, int | np.integer) else act
+            rows.append((problem.agents[a].agent_id, (s + i) * step, (s + j + 1) * step, name))
+            i = j + 1
+    frame = pd.DataFrame(rows, columns=["agent_id", "_s", "_e", "activity"])
+    frame["start"] = _stamp(problem, frame["_s"].to_numpy())
+    frame["end"] = _stamp(problem, frame["_e"].to_numpy())
+    frame = frame.sort_values(["agent_id", "_s"], kind="stable").reset_index(drop=True)
+    return frame[["agent_id", "start", "end", "activity"]]
+
+
+def coverage_frame(problem: RosterProblem, served: np.ndarray) -> pd.DataFrame:
+    """The coverage format: required (with shrinkage), scheduled and gap per queue and
+    interval."""
+    Q, T = problem.Q, problem.T
+    frame = pd.DataFrame({
+        "queue": np.repeat(np.asarray(problem.queues, dtype=object), T),
+        "interval_start": problem.intervals[np.tile(np.arange(T), Q)],
+        "required": problem.required.reshape(-1),
+        "scheduled": served.reshape(-1).astype(np.int64),
+    })
+    frame["gap"] = frame["scheduled"] - frame["required"]
+    return frame

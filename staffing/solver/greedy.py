@@ -1,0 +1,352 @@
+"""The initial roster: agent by agent, the best week against the demand still uncovered.
+
+Each agent's week is solved exactly for that agent alone — a small CP-SAT model with the same
+rule builders as the full model (:func:`~staffing.solver.model.add_agent_rules`), whose
+objective is the agent's cost, preferences and fairness less the value of the intervals its
+shifts would cover: the marginal understaffing penalty saved on the best of its queues (the
+convex penalty makes a short interval worth more the shorter it is), or minus the overstaffing
+weight where the queue is already covered. The agent's shifts then count as covering, and the
+next agent is placed. A few passes re-place each agent against the others (a simple local
+search) while time allows. Finally breaks are placed where the profile's queues have most to
+spare (keeping the break cap), and each interval's working agents are split over queues by
+marginal value.
+
+The result keeps every hard rule of every agent by construction (each week is feasible for its
+agent), so it is a roster to publish on its own and a complete hint for the full model. An agent
+whose own rules cannot all hold makes the problem infeasible; its index is reported for the
+explanation.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from staffing.config import SolverWeights
+from staffing.solver.coverage import understaffing_costs
+from staffing.solver.model import SCALE, RosterModel, add_agent_rules, add_agent_soft_rules
+from staffing.solver.problem import RosterProblem
+from staffing.solver.solution import Solution
+
+__all__ = ["GreedyResult", "initial_solution", "place_breaks_and_split"]
+
+
+@dataclass
+class GreedyResult:
+    """The initial roster, or the agents whose own rules cannot all hold."""
+
+    solution: Solution | None
+    infeasible_agents: tuple[int, ...] = ()
+    passes: int = 0
+
+
+class _AgentWeek:
+    """A reusable one-agent CP-SAT model: rules fixed, objective reset per solve."""
+
+    def __init__(self, problem: RosterProblem, a: int, weights: SolverWeights, seed: int):
+        self.m = RosterModel(problem, [a])
+        add_agent_rules(self.m, a)
+        add_agent_soft_rules(self.m, a, weights)
+        self.base_vars, self.base_coefs = self.m.objective()
+        self.lits = [lit for d in range(problem.D) for lit in self.m.x[a][d]]
+        self.day_of = np.concatenate([np.full(len(problem.options[a][d]), d, dtype=np.int64)
+                                      for d in range(problem.D)]) if self.lits else np.zeros(0, dtype=np.int64)
+        self.pos = np.concatenate([np.arange(len(problem.options[a][d]))
+                                   for d in range(problem.D)]) if self.lits else np.zeros(0, dtype=np.int64)
+        self.solver = cp_model.CpSolver()
+        params = self.solver.parameters
+        params.num_workers = 1
+        params.random_seed = seed
+        params.max_time_in_seconds = 10.0
+        params.log_search_progress = False
+
+    def solve(self, value: np.ndarray, hint: np.ndarray | None) -> np.ndarray | None:
+        """Best week given each option's coverage value (objective units); returns the
+        position per day (``-1`` off), or ``None`` when the agent's rules cannot hold."""
+        proto = self.m.cp.proto
+        self.m.cp.clear_objective()
+        coef = {v.index: c for v, c in zip(self.base_vars, self.base_coefs, strict=True)}
+        scaled = np.round(-value * SCALE).astype(np.int64)
+        for lit, c in zip(self.lits, scaled, strict=True):
+            if c:
+                coef[lit.index] = coef.get(lit.index, 0) + int(c)
+        keys = sorted(coef)
+        proto.objective.vars.extend(keys)
+        proto.objective.coeffs.extend([coef[k] for k in keys])
+        proto.objective.scaling_factor = 1.0
+        self.m.cp.clear_hints()
+        if hint is not None:
+            proto.solution_hint.vars.extend([lit.index for lit in self.lits])
+            proto.solution_hint.values.extend([int(h) for h in hint])
+        status = self.solver.solve(self.m.cp)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        chosen = np.fromiter((self.solver.boolean_value(lit) for lit in self.lits), dtype=bool,
+                             count=len(self.lits))
+        out = np.full(self.m.problem.D, -1, dtype=np.int64)
+        out[self.day_of[chosen]] = self.pos[chosen]
+        return out
+
+
+class _Residual:
+    """Agents assigned per queue and interval, and the value of one more."""
+
+    def __init__(self, problem: RosterProblem, weights: SolverWeights):
+        self.p = problem
+        self.w = weights
+        self.served = np.zeros((problem.Q, problem.T), dtype=np.int64)
+        top = int(problem.required.max(initial=0))
+        costs = understaffing_costs(top + 1, weights) / SCALE
+        self.marginal = np.diff(costs)  # cost of the k-th missing agent is marginal[k-1]
+        self.penalty = np.array([[prof.step(q) * weights.skill_priority if q in prof.queues
+                                  else np.inf for q in range(problem.Q)]
+                                 for prof in problem.profiles]).reshape(len(problem.profiles),
+                                                                         problem.Q)
+
+    def gain(self) -> np.ndarray:
+        """``(Q, T)``: objective saved by one more agent on queue q in interval t."""
+        short = self.p.required - self.served
+        out = np.full(short.shape, -self.w.overstaffing, dtype=float)
+        pos = short > 0
+        out[pos] = self.marginal[short[pos] - 1]
+        return out
+
+    def profile_value(self, gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per profile: best queue and its value per interval ``(P, T)``."""
+        vals = gain[None, :, :] - self.penalty[:, :, None]
+        best = np.argmax(vals, axis=1)
+        return best, np.take_along_axis(vals, best[:, None, :], axis=1)[:, 0, :]
+
+
+def _option_values(problem: RosterProblem, a: int, cum: np.ndarray) -> np.ndarray:
+    """Coverage value of each option of agent ``a`` (all days concatenated)."""
+    T = problem.T
+    out = []
+    for d in range(problem.D):
+        opts = problem.options[a][d]
+        if not len(opts):
+            continue
+        table = problem.table(a, d)
+        s = np.minimum(table.start[opts], T)
+        e = np.minimum(table.end[opts], T)
+        out.append(cum[e] - cum[s])
+    return np.concatenate(out) if out else np.zeros(0)
+
+
+def _agent_order(problem: RosterProblem) -> list[int]:
+    """Least flexible first: agents who must work most hours, then fewer skills, then fewer
+    options."""
+    def key(a: int):
+        rules = problem.rules[a]
+        n_opts = sum(len(o) for o in problem.options[a])
+        return (-rules.min_minutes_per_week, len(problem.agents[a].skills), n_opts,
+                -rules.max_minutes_per_week, a)
+    return sorted(range(problem.A), key=key)
+
+
+def initial_solution(
+    problem: RosterProblem,
+    weights: SolverWeights,
+    *,
+    deadline: float,
+    seed: int = 0,
+    start: np.ndarray | None = None,
+    max_passes: int = 3,
+    on_pass: Callable[[Solution], float] | None = None,
+) -> GreedyResult:
+    """Build a roster keeping every agent's hard rules (see the module docstring).
+
+    ``start`` is a previous choice matrix (warm start): each agent's week is kept when its
+    rules allow and used as the hint otherwise. ``deadline`` (``time.perf_counter()`` value)
+    stops the improving passes; the first pass always completes. ``on_pass`` is given the
+    roster of each pass and returns its objective: the best pass is returned (a re-placement
+    pass can make the whole worse, as breaks and the split are placed after the shifts).
+    """
+    p = problem
+    order = _agent_order(p)
+    residual = _Residual(p, weights)
+    choice = np.full((p.A, p.D), -1, dtype=np.int64)
+    contrib: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    weeks: dict[int, _AgentWeek] = {}
+    infeasible: list[int] = []
+
+    def place(a: int, hint_row: np.ndarray | None) -> bool:
+        gain = residual.gain()
+        best, val = residual.profile_value(gain)
+        pi = int(p.profile_of[a])
+        cum = np.concatenate([[0.0], np.cumsum(val[pi])])
+        value = _option_values(p, a, cum)
+        week = weeks.get(a)
+        if week is None:
+            week = weeks[a] = _AgentWeek(p, a, weights, seed)
+        hint = None
+        if hint_row is not None:
+            hint = np.zeros(len(week.lits), dtype=np.int64)
+            offsets = np.cumsum([0] + [len(p.options[a][d]) for d in range(p.D)])
+            for d in range(p.D):
+                if hint_row[d] >= 0:
+                    hint[offsets[d] + hint_row[d]] = 1
+        row = week.solve(value, hint)
+        if row is None:
+            return False
+        choice[a] = row
+        qs, ts = [], []
+        T = p.T
+        for d in np.flatnonzero(row >= 0):
+            table = p.table(a, d)
+            k = p.options[a][d][row[d]]
+            t = np.arange(min(table.start[k], T), min(table.end[k], T))
+            qs.append(best[pi, t])
+            ts.append(t)
+        q = np.concatenate(qs) if qs else np.zeros(0, dtype=np.int64)
+        t = np.concatenate(ts) if ts else np.zeros(0, dtype=np.int64)
+        np.add.at(residual.served, (q, t), 1)
+        contrib[a] = (q, t)
+        return True
+
+    for a in order:
+        if not place(a, None if start is None else start[a]):
+            infeasible.append(a)
+    if infeasible:
+        return GreedyResult(None, tuple(sorted(infeasible)))
+    passes = 1
+    best = place_breaks_and_split(p, choice.copy(), weights)
+    best_value = on_pass(best) if on_pass is not None else 0.0
+    while passes < max_passes and time.perf_counter() < deadline:
+        changed = 0
+        for a in order:
+            if time.perf_counter() >= deadline:
+                break
+            before = choice[a].copy()
+            q, t = contrib.pop(a)
+            np.add.at(residual.served, (q, t), -1)
+            place(a, before)
+            changed += int((choice[a] != before).any())
+        passes += 1
+        current = place_breaks_and_split(p, choice.copy(), weights)
+        if on_pass is None:
+            best = current
+        else:
+            value = on_pass(current)
+            if value < best_value:
+                best, best_value = current, value
+        if not changed:
+            break
+    return GreedyResult(best, (), passes)
+
+
+def place_breaks_and_split(problem: RosterProblem, choice: np.ndarray,
+                           weights: SolverWeights) -> Solution:
+    """Complete a choice of shifts into a :class:`Solution`: breaks where the profile's queues
+    have most to spare (within the break cap when there is one), then each interval's working
+    agents split over queues by marginal value."""
+    p = problem
+    T, P, Q = p.T, len(p.profiles), p.Q
+    solution = Solution(choice, {}, np.zeros((P, Q, T), dtype=np.int64))
+    on_shift = np.zeros((P, T + 1), dtype=np.int64)
+    shifts_by: dict[tuple[int, int], list[int]] = {}
+    for a, _d, table, k in solution.shifts(p):
+        pi = int(p.profile_of[a])
+        s, e = int(table.start[k]), int(table.end[k])
+        on_shift[pi, min(s, T)] += 1
+        on_shift[pi, min(e, T)] -= 1
+        for r in np.flatnonzero(table.takes[k]):
+            shifts_by.setdefault((pi, int(r)), []).append(s)
+    on_shift = np.cumsum(on_shift[:, :T], axis=1)
+    # Spare agents per profile if no one were on break: served by the profile's queues less
+    # the requirement, shared by the profiles of each queue in proportion to their agents.
+    per_queue = np.zeros((Q, T))
+    for pi, prof in enumerate(p.profiles):
+        for q in prof.queues:
+            per_queue[q] += on_shift[pi] / len(prof.queues)
+    slack = per_queue - p.required
+    on_break = np.zeros((P, T + max((b.latest + b.duration for b in p.breaks), default=0) + 1),
+                        dtype=np.int64)
+    fraction = p.shift_rules.max_break_fraction
+    primary_present = np.zeros((Q, T), dtype=np.int64)
+    primary_break = np.zeros((Q, on_break.shape[1]), dtype=np.int64)
+    for pi, prof in enumerate(p.profiles):
+        primary_present[prof.primary] += on_shift[pi]
+    for (pi, r), starts in sorted(shifts_by.items()):
+        spec = p.breaks[r]
+        prof = p.profiles[pi]
+        counts = np.zeros(T + spec.latest + 1, dtype=np.int64)
+        spare = slack[list(prof.queues)].max(axis=0)
+        for s in sorted(starts):
+            cands = np.arange(s + spec.earliest, s + spec.latest + 1)
+            score = np.array([_window_spare(spare, b, spec.duration, T) for b in cands])
+            if fraction is not None:
+                ok = np.array([_cap_ok(primary_present, primary_break, prof.primary, b,
+                                       spec.duration, fraction, T) for b in cands])
+                if ok.any():
+                    score = np.where(ok, score, -np.inf)
+            b = int(cands[int(np.argmax(score))])
+            counts[b] += 1
+            for i in range(b, min(b + spec.duration, T)):
+                spare[i] -= 1
+                slack[prof.primary, i] -= 1
+            primary_break[prof.primary, b:b + spec.duration] += 1
+            on_break[pi, b:b + spec.duration] += 1
+        solution.break_starts[(pi, r)] = counts
+    working = on_shift - on_break[:, :T]
+    _split(p, working, solution.split, weights)
+    return solution
+
+
+def _window_spare(spare: np.ndarray, b: int, duration: int, T: int) -> float:
+    window = spare[b:min(b + duration, T)]
+    return float(window.min()) if len(window) else 1e9
+
+
+def _cap_ok(present, on_break, q, b, duration, fraction, T) -> bool:
+    for i in range(b, min(b + duration, T)):
+        cap = max(1, int(np.floor(fraction * present[q, i] + 1e-9)))
+        if on_break[q, i] + 1 > cap:
+            return False
+    return True
+
+
+def _split(p: RosterProblem, working: np.ndarray, split: np.ndarray,
+           weights: SolverWeights) -> None:
+    """Split working agents over queues, one agent at a time to the queue where it saves most
+    (single-skill profiles first)."""
+    T = p.T
+    served = np.zeros((p.Q, T), dtype=np.int64)
+    multi = []
+    for pi, prof in enumerate(p.profiles):
+        if len(prof.queues) == 1:
+            split[pi, prof.queues[0]] = working[pi]
+            served[prof.queues[0]] += working[pi]
+        else:
+            multi.append(pi)
+    if not multi:
+        return
+    top = int(p.required.max(initial=0))
+    marginal = np.diff(understaffing_costs(top + 1, weights) / SCALE)
+    remaining = working[multi].copy()
+    steps = np.array([[p.profiles[pi].step(q) if q in p.profiles[pi].queues else -1
+                       for q in range(p.Q)] for pi in multi])
+    while remaining.sum() > 0:
+        short = p.required - served
+        gain = np.where(short > 0, marginal[np.clip(short - 1, 0, None)], -weights.overstaffing)
+        # value[i, q, t] for multi-profile i
+        value = gain[None, :, :] - weights.skill_priority * np.where(steps >= 0, steps, 0)[
+            :, :, None]
+        value = np.where(steps[:, :, None] >= 0, value, -np.inf)
+        best_q = np.argmax(value, axis=1)  # (M, T)
+        best_v = np.take_along_axis(value, best_q[:, None, :], axis=1)[:, 0, :]
+        best_v = np.where(remaining > 0, best_v, -np.inf)
+        who = np.argmax(best_v, axis=0)  # per t, which profile assigns next
+        ts = np.flatnonzero(remaining[who, np.arange(T)] > 0)
+        if not len(ts):
+            break
+        ws = who[ts]
+        qs = best_q[ws, ts]
+        # One agent per interval per round: vectorised over intervals.
+        np.add.at(split, (np.asarray(multi)[ws], qs, ts), 1)
+        np.add.at(served, (qs, ts), 1)
+        np.add.at(remaining, (ws, ts), -1)

@@ -1,0 +1,80 @@
+"""Solution hints: the values a :class:`Solution` gives the full model's variables.
+
+Shift literals, the cumulative coverage counts, the break counts, the queue split and the
+coverage penalties are set; the few remaining auxiliaries (fairness penalties, weekend literals)
+are left to CP-SAT, which completes them by propagation.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from staffing.solver.coverage import IntervalCoverage, understaffing_penalty
+from staffing.solver.model import SCALE, RosterModel
+from staffing.solver.solution import Solution, profile_counts
+
+__all__ = ["hint_values"]
+
+
+def hint_values(m: RosterModel, cov: IntervalCoverage, solution: Solution
+                ) -> tuple[list[int], list[int]]:
+    """Variable indices and values of ``solution`` in model ``m``."""
+    p = m.problem
+    T = p.T
+    values: dict[int, int] = {}
+    for a in m.agents:
+        for d in range(p.D):
+            chosen = int(solution.choice[a, d])
+            for i, lit in enumerate(m.x[a][d]):
+                values[lit.index] = int(i == chosen)
+            values[m.works[a][d].index] = int(chosen >= 0)
+
+    P = len(p.profiles)
+    starts = np.zeros((P, T), dtype=np.int64)
+    ends = np.zeros((P, T), dtype=np.int64)
+    for a, _d, table, k in solution.shifts(p):
+        pi = p.profile_of[a]
+        starts[pi, int(table.start[k])] += 1
+        if table.end[k] < T:
+            ends[pi, int(table.end[k])] += 1
+    cum_s, cum_e = np.cumsum(starts, axis=1), np.cumsum(ends, axis=1)
+    on_shift, _on_break, takes = profile_counts(p, solution)
+
+    def put(seq, cum) -> None:
+        for i, var in enumerate(seq):
+            if not isinstance(var, int):
+                values[var.index] = int(cum[min(i, len(cum) - 1)])
+
+    for pi in cov.cs:
+        put(cov.cs[pi], cum_s[pi])
+        put(cov.ce[pi], cum_e[pi])
+    for (pi, r), cn in cov.cn.items():
+        put(cn, np.cumsum(takes.get((pi, r), np.zeros(T, dtype=np.int64))))
+    for (pi, r), cb in cov.cb.items():
+        counts = solution.break_starts.get((pi, r), np.zeros(len(cb), dtype=np.int64))
+        cum = np.cumsum(np.pad(counts, (0, max(0, len(cb) - len(counts)))))
+        put(cb, cum)
+    for (pi, q), fvars in cov.f.items():
+        for t, var in enumerate(fvars):
+            if var is not None:
+                values[var.index] = int(solution.split[pi, q, t])
+    served = solution.split.sum(axis=0)
+    short = np.clip(p.required - served, 0, None)
+    over = np.clip(served - p.required, 0, None)
+    for (q, t), var in cov.short.items():
+        values[var.index] = int(short[q, t])
+    for (q, t), var in cov.over.items():
+        values[var.index] = int(over[q, t])
+    if cov.pen:
+        pen = np.ceil(understaffing_penalty(short, p.required, cov.weights) * SCALE - 1e-6)
+        for (q, t), var in cov.pen.items():
+            values[var.index] = int(pen[q, t])
+    if cov.cap:
+        fraction = p.shift_rules.max_break_fraction or 1.0
+        present = np.zeros((p.Q, T), dtype=np.int64)
+        for pi, prof in enumerate(p.profiles):
+            present[prof.primary] += on_shift[pi]
+        for (q, t), var in cov.cap.items():
+            values[var.index] = max(int(round(fraction * 1000)) * int(present[q, t]), 1000)
+    keys = sorted(values)
+    return keys, [values[k] for k in keys]

@@ -1,0 +1,215 @@
+"""A roster in the problem's terms, and its exact objective.
+
+A :class:`Solution` is what every source of rosters produces — CP-SAT, the initial heuristic,
+a warm start — : each agent's shift per day, the break starts per skill profile and rule, and the
+split of working agents over queues per profile and interval. :func:`evaluate` computes its
+objective by rule with numpy, from the roster alone, with the same definitions as the model's
+penalty terms (a test checks the two agree), and lists the soft-rule violations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from staffing.config import SolverWeights
+from staffing.solver.coverage import understaffing_penalty
+from staffing.solver.model import SCALE, fairness_costs
+from staffing.solver.problem import RosterProblem
+from staffing.solver.rules import convex_value
+
+__all__ = ["Evaluation", "Solution", "evaluate", "profile_counts"]
+
+VIOLATION_COLUMNS = ("rule", "agent_id", "date", "penalty", "detail")
+
+
+@dataclass
+class Solution:
+    """A roster in the problem's terms.
+
+    Attributes
+    ----------
+    choice : ``(A, D)``: position in ``problem.options[a][d]`` of agent ``a``'s shift on day
+        ``d``, or ``-1`` for a day off.
+    break_starts : per ``(profile, rule)``, breaks starting in each interval (length ``T`` plus
+        the rule's latest offset: breaks of late shifts may start after the horizon).
+    split : ``(P, Q, T)``: agents of each profile serving each queue in each interval.
+    """
+
+    choice: np.ndarray
+    break_starts: dict[tuple[int, int], np.ndarray]
+    split: np.ndarray
+
+    def shifts(self, problem: RosterProblem):
+        """``(agent, day, table, candidate)`` of every shift worked."""
+        for a, d in zip(*np.nonzero(self.choice >= 0), strict=True):
+            a, d = int(a), int(d)
+            yield a, d, problem.table(a, d), int(problem.options[a][d][self.choice[a, d]])
+
+
+def profile_counts(problem: RosterProblem, solution: Solution):
+    """Per profile: agents on shift ``(P, T)``, on break ``(P, T)``, and shift starts taking
+    each rule ``{(p, r): (T,)}``."""
+    T = problem.T
+    P = len(problem.profiles)
+    diff = np.zeros((P, T + 1), dtype=np.int64)
+    takes = {}
+    for a, _d, table, k in solution.shifts(problem):
+        p = problem.profile_of[a]
+        s, e = int(table.start[k]), int(table.end[k])
+        diff[p, min(s, T)] += 1
+        diff[p, min(e, T)] -= 1
+        for r in np.flatnonzero(table.takes[k]):
+            takes.setdefault((p, int(r)), np.zeros(T, dtype=np.int64))[s] += 1
+    on_shift = np.cumsum(diff[:, :T], axis=1)
+    on_break = np.zeros((P, T), dtype=np.int64)
+    for (p, r), starts in solution.break_starts.items():
+        dur = problem.breaks[r].duration
+        cum = np.cumsum(starts)
+        shifted = np.concatenate([np.zeros(dur, dtype=np.int64), cum[:-dur]]) if dur else cum
+        on_break[p] += (cum - shifted)[:T]
+    return on_shift, on_break, takes
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The objective of a roster, by rule, and what it is made of.
+
+    Attributes
+    ----------
+    objective : total. [objective units]
+    breakdown : objective by rule.
+    served, short, over : ``(Q, T)`` agents serving, missing, in excess.
+    agent_stats : one row per agent (see :func:`evaluate`).
+    violations : soft-rule violations: rule, agent_id, date, penalty, detail.
+    """
+
+    objective: float
+    breakdown: dict[str, float]
+    served: np.ndarray
+    short: np.ndarray
+    over: np.ndarray
+    agent_stats: pd.DataFrame
+    violations: pd.DataFrame
+
+
+def evaluate(problem: RosterProblem, solution: Solution, weights: SolverWeights) -> Evaluation:
+    """The exact objective of ``solution`` by rule, per-agent figures and violations."""
+    dates = problem.dates()
+    served = solution.split.sum(axis=0)
+    required = problem.required
+    short = np.clip(required - served, 0, None)
+    over = np.clip(served - required, 0, None)
+    under_cost = understaffing_penalty(short, required, weights)
+    breakdown = {
+        "understaffing": float(under_cost.sum()),
+        "overstaffing": float(weights.overstaffing * over.sum()),
+    }
+    prio = 0.0
+    for pi, prof in enumerate(problem.profiles):
+        for q in prof.queues:
+            prio += prof.step(q) * float(solution.split[pi, q].sum())
+    breakdown["skill_priority"] = weights.skill_priority * prio
+
+    rows = []
+    violations = []
+    totals = {"cost": 0.0, "preferred_day_off": 0.0, "preferred_start": 0.0,
+              "fairness_weekends": 0.0, "fairness_nights": 0.0, "fairness_late": 0.0}
+    for a, agent in enumerate(problem.agents):
+        rules = problem.rules[a]
+        worked = np.flatnonzero(solution.choice[a] >= 0)
+        paid = nights = lates = weekend_days = 0
+        pref_off_worked = start_met = start_missed = 0
+        for d in worked:
+            table = problem.table(a, d)
+            k = int(problem.options[a][d][solution.choice[a, d]])
+            paid += int(table.paid[k])
+            nights += bool(table.night[k])
+            lates += bool(table.late[k])
+            weekend_days += problem.is_weekend_day(int(d))
+            if d in problem.preferred_off[a]:
+                pref_off_worked += 1
+                violations.append(("preferred_day_off", agent.agent_id, dates[d],
+                                   weights.preference, "worked a preferred day off"))
+            window = problem.preferred_start[a]
+            if window is not None:
+                local = int(table.local_start[k])
+                if window[0] <= local <= window[1]:
+                    start_met += 1
+                else:
+                    start_missed += 1
+                    violations.append((
+                        "preferred_start", agent.agent_id, dates[d], weights.preference,
+                        f"starts {local // 60:02d}:{local % 60:02d}, outside "
+                        f"{window[0] // 60:02d}:{window[0] % 60:02d}-"
+                        f"{window[1] // 60:02d}:{window[1] % 60:02d}"))
+        cost = rules.hourly_cost * paid / 60.0
+        totals["cost"] += weights.cost * cost
+        totals["preferred_day_off"] += weights.preference * pref_off_worked
+        totals["preferred_start"] += weights.preference * start_missed
+        if weights.fairness > 0:
+            counts = {
+                "fairness_weekends": (weekend_days, sum(
+                    1 for d in range(problem.D)
+                    if problem.is_weekend_day(d) and len(problem.options[a][d]))),
+                "fairness_nights": (nights, _count_options(problem, a, "night")),
+                "fairness_late": (lates, _count_options(problem, a, "late")),
+            }
+            for rule, (count, n_lits) in counts.items():
+                top = min(n_lits, problem.D)
+                if top < 2 or count < 2:
+                    continue
+                value = convex_value(fairness_costs(weights.fairness, top), count, top) / SCALE
+                totals[rule] += value
+                what = {"fairness_weekends": "weekend days", "fairness_nights": "night shifts",
+                        "fairness_late": "late shifts"}[rule]
+                violations.append((rule, agent.agent_id, None, value,
+                                   f"{count} {what}; each one after the first costs more"))
+        rows.append({
+            "agent_id": agent.agent_id, "name": agent.name, "contract": agent.contract,
+            "shifts": len(worked), "paid_hours": paid / 60.0, "night_shifts": nights,
+            "late_shifts": lates, "weekend_days": weekend_days,
+            "cost": round(cost, 2),
+            "preferred_days_off": len(problem.preferred_off[a]),
+            "preferred_days_off_worked": pref_off_worked,
+            "preferred_start_met": start_met, "preferred_start_missed": start_missed,
+        })
+    breakdown.update(totals)
+    for q, queue in enumerate(problem.queues):
+        for d, date in enumerate(dates):
+            lo, hi = _day_range(problem, d)
+            s = short[q, lo:hi]
+            if s.any():
+                violations.append(("understaffing", None, date, float(under_cost[q, lo:hi].sum()),
+                                   f"{queue}: {int(s.sum())} agent-intervals short in "
+                                   f"{int((s > 0).sum())} intervals, up to {int(s.max())} at once"))
+            o = over[q, lo:hi]
+            if o.any() and weights.overstaffing > 0:
+                violations.append(("overstaffing", None, date,
+                                   float(weights.overstaffing * o.sum()),
+                                   f"{queue}: {int(o.sum())} agent-intervals over"))
+    violations_frame = pd.DataFrame(violations, columns=list(VIOLATION_COLUMNS))
+    breakdown = {k: float(v) for k, v in breakdown.items()}
+    return Evaluation(
+        objective=float(sum(breakdown.values())), breakdown=breakdown, served=served,
+        short=short, over=over, agent_stats=pd.DataFrame(rows), violations=violations_frame,
+    )
+
+
+def _count_options(problem: RosterProblem, a: int, flag: str) -> int:
+    total = 0
+    for d in range(problem.D):
+        opts = problem.options[a][d]
+        if len(opts):
+            total += int(getattr(problem.table(a, d), flag)[opts].sum())
+    return total
+
+
+def _day_range(problem: RosterProblem, d: int) -> tuple[int, int]:
+    """Interval indices ``[lo, hi)`` of local day ``d``."""
+    dates = problem.intervals.tz_localize(None).normalize()
+    day = pd.Timestamp(problem.horizon.start_date) + pd.Timedelta(days=d)
+    idx = np.flatnonzero(dates == day)
+    return (int(idx[0]), int(idx[-1]) + 1) if len(idx) else (0, 0)

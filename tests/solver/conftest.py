@@ -12,7 +12,7 @@ from staffing.config import BreakRule, ContractConfig, ShiftRules, SolverSetting
 from staffing.domain import Agent, Skill
 from staffing.solver import solve_roster
 from staffing.timegrid import Horizon
-from checker import check_roster
+from tests.solver.checker import check_roster
 
 MONDAY = dt.date(2026, 11, 23)
 FIXTURE_SMALL = Path(__file__).resolve().parents[1] / "fixtures" / "small"

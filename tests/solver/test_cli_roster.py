@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from checker import check_roster
+from tests.solver.checker import check_roster
 from click.testing import CliRunner
-from conftest import FIXTURE_SMALL, demand
+from tests.solver.conftest import FIXTURE_SMALL, demand
 
 from staffing import io
 from staffing.cli import cli

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import MONDAY, NO_BREAKS, agent, contract, solve
+from tests.solver.conftest import MONDAY, NO_BREAKS, agent, contract, solve
 
 from staffing.config import ShiftRules, SolverWeights
 

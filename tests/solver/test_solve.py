@@ -8,8 +8,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from checker import check_roster
-from conftest import FIXTURE_SMALL, agent, contract, demand, solve
+from tests.solver.checker import check_roster
+from tests.solver.conftest import FIXTURE_SMALL, agent, contract, demand, solve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

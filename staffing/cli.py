@@ -46,7 +46,7 @@ class _Reporter:
 
     @property
     def _tty(self) -> bool:
-        return click.get_text_stream("stderr").isatty()
+        return sys.stderr.isatty()
 
     def say(self, message: str) -> None:
         if not self.quiet:
@@ -302,9 +302,10 @@ def capacity(reporter: _Reporter, scenario: Path, out_dir: Path, overtime: bool,
 # -------------------------------------------------------------------------------- forecast
 @cli.command()
 @click.argument("history", type=EXISTING_FILE)
-@click.option("--start", "start_date", type=click.DateTime(["%Y-%m-%d"]), required=True,
-              help="First day to forecast (YYYY-MM-DD, local).")
-@click.option("--days", type=click.IntRange(min=1), required=True, help="Days to forecast.")
+@click.option("--start", "start_date", type=click.DateTime(["%Y-%m-%d"]),
+              help="First day to forecast (YYYY-MM-DD, local; default: the scenario's).")
+@click.option("--days", type=click.IntRange(min=1),
+              help="Days to forecast (default: the scenario's).")
 @click.option("--config", "config_path", type=EXISTING_FILE,
               help="Scenario YAML for time zone, interval, queues, events and holidays.")
 @click.option("--time-zone", help="IANA time zone of the site (when no --config).")
@@ -318,7 +319,8 @@ def capacity(reporter: _Reporter, scenario: Path, out_dir: Path, overtime: bool,
 @click.option("--plot", "plot_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also draw recent history, forecast and bands to this PNG (needs matplotlib).")
 @click.pass_obj
-def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime, days: int,
+def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime | None,
+             days: int | None,
              config_path: Path | None, time_zone: str | None, interval_minutes: str | None,
              out_path: Path, backtest_weeks: int | None, plot_path: Path | None) -> None:
     """Forecast volume and handle time per queue and interval from HISTORY.
@@ -331,33 +333,37 @@ def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime, days: 
       staffing forecast examples/express/history.csv --start 2026-11-23 --days 7 \\
           --config configs/express-week.yaml --out forecast.csv --backtest 4 --plot fc.png
     """
-    from staffing.config import ForecastSettings, load_config
+    from staffing.config import ForecastSettings, Scenario, load_config
     from staffing.errors import ConfigError, ForecastError
     from staffing.forecast import build_forecast
     from staffing.forecast.backtest import format_backtest
+    from staffing.plan import forecast_stage
     from staffing.timegrid import Horizon, check_time_zone
 
-    if config_path is not None:
-        config = load_config(config_path)
-        zone = time_zone or config.site.time_zone
-        minutes = int(interval_minutes or config.interval_minutes)
-        kwargs = dict(queues=config.queues, events=config.events, holidays=config.holidays,
-                      settings=config.forecast)
-    else:
-        if time_zone is None:
-            raise ConfigError("--time-zone is required without --config (e.g. --time-zone "
-                              "Asia/Shanghai)")
-        zone, minutes, kwargs = time_zone, int(interval_minutes or 15), {
-            "settings": ForecastSettings()}
+    config = load_config(config_path) if config_path is not None else None
+    if config is None and time_zone is None:
+        raise ConfigError("--time-zone is required without --config (e.g. --time-zone "
+                          "Asia/Shanghai)")
+    if config is None and (start_date is None or days is None):
+        raise ConfigError("--start and --days are required without --config (e.g. --start "
+                          "2026-11-23 --days 7)")
+    zone = time_zone or config.site.time_zone
     check_time_zone(zone)
-    frame = io.read_history(history, zone)
-    horizon = Horizon(start_date.date(), days, minutes, zone)
+    minutes = int(interval_minutes or (config.interval_minutes if config else 15))
+    start = start_date.date() if start_date else config.horizon.start_date
+    horizon = Horizon(start, days or config.horizon.days, minutes, zone)
+    settings = config.forecast if config else ForecastSettings()
     if backtest_weeks is not None:
-        kwargs["settings"] = kwargs["settings"].model_copy(
-            update={"backtest_weeks": backtest_weeks})
+        settings = settings.model_copy(update={"backtest_weeks": backtest_weeks})
+    frame = io.read_history(history, zone)
     reporter.stage("forecast")
     try:
-        result = build_forecast(frame, horizon, **kwargs)
+        if config is not None:  # the scenario's events, holidays and what-if adjustments
+            config = config.model_copy(update={"forecast": settings, "interval_minutes": minutes})
+            result = forecast_stage(Scenario(config, history=frame, source=config_path),
+                                    horizon=horizon)
+        else:
+            result = build_forecast(frame, horizon, settings=settings)
     except ForecastError as exc:  # every forecast error is about the history: name the file
         raise ForecastError(f"{history}: {exc}") from None
     io.write_table(result.frame, out_path, "forecast")
@@ -374,8 +380,7 @@ def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime, days: 
     if plot_path is not None:
         from staffing.reports.charts import forecast_chart, png_bytes
 
-        figure = forecast_chart(frame, result.frame,
-                                coverage=kwargs["settings"].interval_coverage)
+        figure = forecast_chart(frame, result.frame, coverage=settings.interval_coverage)
         with io.atomic_write(plot_path, "wb") as fh:
             fh.write(png_bytes(figure, dpi=110))
         reporter.say(f"wrote {plot_path}")
@@ -401,14 +406,12 @@ def requirements(reporter: _Reporter, forecast_csv: Path, config_path: Path,
       staffing requirements forecast.csv --config configs/express-week.yaml \\
           --out requirements.csv
     """
-    from staffing.config import load_config
-    from staffing.requirements import build_requirements
+    from staffing.config import Scenario, load_config
+    from staffing.plan import requirements_stage
 
     config = load_config(config_path)
     frame = io.read_format(forecast_csv, "forecast", config.site.time_zone)
-    result = build_requirements(frame, config.queues, interval_minutes=config.interval_minutes,
-                                shrinkage=config.shrinkage, max_occupancy=config.max_occupancy,
-                                shrinkage_windows=config.shrinkage_windows)
+    result = requirements_stage(Scenario(config, source=config_path), frame)
     io.write_table(result, out_path, "requirements")
     click.echo(_requirements_summary(result, config.interval_minutes), nl=False)
     reporter.say(f"wrote {out_path} ({len(result)} rows)")
@@ -448,7 +451,7 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
     """
     from staffing.config import load_scenario
     from staffing.errors import InfeasibleError
-    from staffing.solver import solve_roster
+    from staffing.plan import roster_stage
 
     scenario = load_scenario(config_path)
     if time_limit_seconds is not None:
@@ -459,10 +462,7 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
     start = io.read_format(warm_start, "roster", zone) if warm_start else None
     reporter.stage("roster")
     reporter.time_limit_seconds = config.solver.time_limit_seconds
-    result = solve_roster(frame, scenario.agents, horizon=config.horizon_,
-                          contracts=config.contracts, rules=config.shift_rules,
-                          settings=config.solver, warm_start=start,
-                          on_progress=reporter.progress)
+    result = roster_stage(scenario, frame, warm_start=start, on_progress=reporter.progress)
     if not result.feasible:
         raise InfeasibleError(f"{config_path}: no roster keeps every hard rule (status "
                               f"{result.status})", result.explanation)

@@ -29,7 +29,7 @@ from staffing.timegrid import Horizon
 
 __all__ = [
     "PlanResult", "coverage_report", "daily_summary", "forecast_stage", "plan",
-    "requirements_stage", "roster_stage", "summary_text",
+    "requirements_stage", "roster_stage", "service_level_by_queue", "summary_text",
 ]
 
 SUMMARY_COLUMNS = (
@@ -183,7 +183,9 @@ def coverage_report(requirements: pd.DataFrame, coverage: pd.DataFrame,
 def daily_summary(requirements: pd.DataFrame, coverage: pd.DataFrame,
                   interval_minutes: int) -> pd.DataFrame:
     """Per queue and local day: volume, required and scheduled agent-hours, expected service
-    level, ASA and abandonment (weighted by volume) and the number of understaffed intervals."""
+    level, ASA and abandonment (weighted by volume over the intervals where they are defined:
+    an email whose response deadline falls after the horizon has no on-time verdict yet) and
+    the number of understaffed intervals."""
     hours = interval_minutes / 60
     req = requirements[["queue", "interval_start", "volume", "agents_required_with_shrinkage"]]
     frame = req.merge(coverage, on=["queue", "interval_start"], how="left")
@@ -191,21 +193,34 @@ def daily_summary(requirements: pd.DataFrame, coverage: pd.DataFrame,
     frame["scheduled"] = frame["scheduled"].fillna(0)
     frame["gap"] = frame["gap"].fillna(-frame["agents_required_with_shrinkage"])
     weighted = ("service_level", "asa_seconds", "abandon_rate")
-    for column in weighted:
+    for column in weighted:  # weights count only the intervals the metric is defined for
         if column not in frame.columns:
             frame[column] = np.nan
         frame[f"_w_{column}"] = frame[column] * frame["volume"]
+        frame[f"_v_{column}"] = frame["volume"].where(frame[column].notna(), 0.0)
     grouped = frame.groupby(["queue", "date"], sort=True)
-    volume = grouped["volume"].sum()
     out = pd.DataFrame({
-        "volume": volume,
+        "volume": grouped["volume"].sum(),
         "required_agent_hours": grouped["agents_required_with_shrinkage"].sum() * hours,
         "scheduled_agent_hours": grouped["scheduled"].sum() * hours,
-        **{c: grouped[f"_w_{c}"].sum(min_count=1) / volume.replace(0, np.nan)
+        **{c: grouped[f"_w_{c}"].sum(min_count=1) / grouped[f"_v_{c}"].sum().replace(0, np.nan)
            for c in weighted},
         "understaffed_intervals": grouped["gap"].apply(lambda g: int((g < 0).sum())),
     }).reset_index()
     return out[list(SUMMARY_COLUMNS)]
+
+
+def service_level_by_queue(requirements: pd.DataFrame, coverage: pd.DataFrame) -> pd.Series:
+    """Expected service level per queue over the horizon, weighted by each interval's volume
+    (intervals without a verdict, e.g. emails due after the horizon, are left out)."""
+    if coverage.empty or "service_level" not in coverage.columns:
+        return pd.Series(dtype=float)
+    frame = requirements[["queue", "interval_start", "volume"]].merge(
+        coverage[["queue", "interval_start", "service_level"]], on=["queue", "interval_start"])
+    known = frame["service_level"].notna() & (frame["volume"] > 0)
+    frame = frame[known]
+    weighted = (frame["service_level"] * frame["volume"]).groupby(frame["queue"]).sum()
+    return weighted / frame.groupby("queue")["volume"].sum()
 
 
 def summary_text(result: PlanResult) -> str:
@@ -240,8 +255,7 @@ def summary_text(result: PlanResult) -> str:
             scheduled=("scheduled_agent_hours", "sum"),
             understaffed=("understaffed_intervals", "sum"),
         )
-        weighted = (table["service_level"] * table["volume"]).groupby(table["queue"]).sum(
-            min_count=1) / totals["volume"].replace(0, np.nan)
+        weighted = service_level_by_queue(result.requirements, result.coverage)
         lines += ["", "Per queue over the horizon:"]
         for queue, row in totals.iterrows():
             sl = weighted.get(queue, np.nan)

@@ -149,3 +149,21 @@ def test_stage_commands_chain(tmp_path, scenario):
     coverage = read_format(out / "coverage.csv", "coverage", config.site.time_zone)
     merged = coverage.merge(req, on=["queue", "interval_start"])
     assert (merged["required"] == merged["agents_required_with_shrinkage"]).all()
+
+
+def test_service_level_weights_only_intervals_with_a_verdict():
+    """An email due after the horizon has no on-time verdict: it must not count as late."""
+    from staffing.plan import daily_summary, service_level_by_queue
+
+    stamps = pd.date_range("2026-11-29 22:00", periods=4, freq="h", tz="Asia/Shanghai")
+    requirements = pd.DataFrame({"queue": "email", "interval_start": stamps,
+                                 "volume": [10.0, 30.0, 20.0, 20.0],
+                                 "agents_required_with_shrinkage": [1, 1, 1, 1]})
+    coverage = pd.DataFrame({"queue": "email", "interval_start": stamps, "required": 1,
+                             "scheduled": 1, "gap": 0,
+                             "service_level": [1.0, 0.5, float("nan"), float("nan")]})
+    summary = daily_summary(requirements, coverage, 60)
+    by_day = dict(zip(summary["date"].astype(str), summary["service_level"], strict=True))
+    assert by_day["2026-11-29"] == pytest.approx((10 * 1.0 + 30 * 0.5) / 40)
+    assert pd.isna(by_day["2026-11-30"])
+    assert service_level_by_queue(requirements, coverage)["email"] == pytest.approx(25 / 40)

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from staffing.plan import service_level_by_queue
 from staffing.reports import charts
 
 __all__ = ["comparison_report", "plan_charts", "plan_report"]
@@ -102,23 +103,21 @@ def plan_report(result, figures: Mapping[str, object] | None = None) -> str:
     figures = plan_charts(result) if figures is None else figures
     summary = result.summary
     volume = summary["volume"].sum() if not summary.empty else 0.0
-    weights = summary["volume"].to_numpy(float) if not summary.empty else np.array([])
-    sl_values = summary["service_level"].to_numpy(float) if not summary.empty else np.array([])
-    ok = ~np.isnan(sl_values) & (weights > 0)
-    sl = float(np.average(sl_values[ok], weights=weights[ok])) if ok.any() else float("nan")
+    levels = service_level_by_queue(result.requirements, result.coverage)
     paid = roster.roster["paid_minutes"].sum() / 60 if not roster.roster.empty else 0.0
     understaffed = int(summary["understaffed_intervals"].sum()) if not summary.empty else 0
-    target = min((q.service_level for q in config.queues if q.service_level), default=None)
     kpis = [
         _kpi("contacts forecast", f"{volume:,.0f}", "volume"),
         _kpi("required agent-hours", f"{summary['required_agent_hours'].sum():,.0f}"
              if not summary.empty else "0", "required"),
         _kpi("scheduled agent-hours", f"{summary['scheduled_agent_hours'].sum():,.0f}"
              if not summary.empty else "0", "scheduled"),
-        _kpi("expected service level", "n/a" if np.isnan(sl) else f"{sl:.1%}", "service-level",
-             "" if target is None or np.isnan(sl) else ("good" if sl >= target else "bad")),
         _kpi("understaffed queue-intervals", f"{understaffed:,}", "understaffed",
              "bad" if understaffed else "good"),
+        *(_kpi(f"{q.id}: expected service level", f"{levels[q.id]:.1%}", f"sl-{q.id}",
+               "" if not q.service_level else
+               ("good" if levels[q.id] >= q.service_level else "bad"))
+          for q in config.queues if q.id in levels.index),
         _kpi("paid hours", f"{paid:,.0f}", "paid-hours"),
         _kpi("roster", f"{roster.status}" + (f", gap {roster.gap:.1%}"
                                              if roster.gap is not None else ""), "status"),

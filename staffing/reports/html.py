@@ -32,7 +32,7 @@ border-bottom:1px solid #ddd;padding-bottom:.2rem}.sub{color:#666;margin-top:0}
 table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
 th,td{padding:.25rem .6rem;border-bottom:1px solid #eee;text-align:right;white-space:nowrap}
 th:first-child,td:first-child,th.l,td.l{text-align:left}thead th{background:#fafafa}
-img{max-width:100%;height:auto}
+img{max-width:100%;height:auto}.scroll{overflow-x:auto}
 """
 
 
@@ -60,8 +60,8 @@ def _table(frame: pd.DataFrame, formats: Mapping[str, str] | None = None,
             cells.append(f'<td class="{"l" if column in left else ""}">{html.escape(text)}</td>')
         rows.append("<tr>" + "".join(cells) + "</tr>")
     ident = f' id="{table_id}"' if table_id else ""
-    return (f"<table{ident}><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
-            "</table>")
+    return (f'<div class="scroll"><table{ident}><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
 def _kpi(key: str, value: str, kpi_id: str, css: str = "") -> str:

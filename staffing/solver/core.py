@@ -247,7 +247,7 @@ def solve_roster(
         greedy_deadline = started + (limit * 0.15 if not settings.deterministic else limit * 10)
         initial = greedy.initial_solution(
             problem, weights, deadline=greedy_deadline, seed=settings.random_seed,
-            start=start_choice, max_passes=2, on_pass=report_initial,
+            start=start_choice, max_passes=1, on_pass=report_initial,
         )
         stats["initial_seconds"] = time.perf_counter() - started
         stats["initial_passes"] = initial.passes

@@ -123,7 +123,9 @@ class _Residual:
 
 
 def _option_values(problem: RosterProblem, a: int, cum: np.ndarray) -> np.ndarray:
-    """Coverage value of each option of agent ``a`` (all days concatenated)."""
+    """Coverage value of each option of agent ``a`` (all days concatenated): the value of the
+    intervals the shift covers, less each break's expected share of its window (the break is
+    placed later; ``duration / window`` of each interval of the window is spent on it)."""
     T = problem.T
     out = []
     for d in range(problem.D):
@@ -133,7 +135,16 @@ def _option_values(problem: RosterProblem, a: int, cum: np.ndarray) -> np.ndarra
         table = problem.table(a, d)
         s = np.minimum(table.start[opts], T)
         e = np.minimum(table.end[opts], T)
-        out.append(cum[e] - cum[s])
+        value = cum[e] - cum[s]
+        for r, spec in enumerate(problem.breaks):
+            takes = table.takes[opts, r]
+            if not takes.any():
+                continue
+            lo = np.minimum(table.start[opts] + spec.earliest, T)
+            hi = np.minimum(table.start[opts] + spec.latest + spec.duration, T)
+            share = spec.duration / (spec.latest - spec.earliest + spec.duration)
+            value = value - np.where(takes, share * (cum[hi] - cum[lo]), 0.0)
+        out.append(value)
     return np.concatenate(out) if out else np.zeros(0)
 
 

@@ -218,19 +218,23 @@ def solve_roster(
         progress.update(value, source="initial")
         return value
 
-    build_started = time.perf_counter()
-    m = RosterModel(problem)
-    for a in range(problem.A):
-        add_agent_rules(m, a)
-        add_agent_soft_rules(m, a, weights)
-    cov = add_interval_coverage(m, weights)
-    m.minimize()
-    stats["model_seconds"] = time.perf_counter() - build_started
-    stats["variables"] = len(m.cp.proto.variables)
-    stats["constraints"] = len(m.cp.proto.constraints)
+    def build_model():
+        build_started = time.perf_counter()
+        model = RosterModel(problem)
+        for a in range(problem.A):
+            add_agent_rules(model, a)
+            add_agent_soft_rules(model, a, weights)
+        coverage = add_interval_coverage(model, weights)
+        model.minimize()
+        stats["model_seconds"] = time.perf_counter() - build_started
+        stats["variables"] = len(model.cp.proto.variables)
+        stats["constraints"] = len(model.cp.proto.constraints)
+        return model, coverage
 
     best_solution = None
+    m = cov = None
     if start_choice is not None:
+        m, cov = build_model()
         # The previous roster as it is when it still keeps every hard rule; otherwise only a
         # hint for the agent-by-agent heuristic.
         warm = greedy.place_breaks_and_split(problem, start_choice, weights)
@@ -256,6 +260,8 @@ def solve_roster(
                                            seed=settings.random_seed)
             return _infeasible(problem, lines, started, stats)
         best_solution = initial.solution
+        if m is None:  # built after the heuristic, whose roster is the first to report
+            m, cov = build_model()
         _add_hint(m, cov, best_solution)
         _complete_hint(m, seed=settings.random_seed,
                        time_limit_seconds=max(1.0, deadline - time.perf_counter()))

@@ -53,10 +53,9 @@ class _AgentWeek:
         add_agent_soft_rules(self.m, a, weights)
         self.base_vars, self.base_coefs = self.m.objective()
         self.lits = [lit for d in range(problem.D) for lit in self.m.x[a][d]]
-        self.day_of = np.concatenate([np.full(len(problem.options[a][d]), d, dtype=np.int64)
-                                      for d in range(problem.D)]) if self.lits else np.zeros(0, dtype=np.int64)
-        self.pos = np.concatenate([np.arange(len(problem.options[a][d]))
-                                   for d in range(problem.D)]) if self.lits else np.zeros(0, dtype=np.int64)
+        counts = [len(problem.options[a][d]) for d in range(problem.D)]
+        self.day_of = np.repeat(np.arange(problem.D, dtype=np.int64), counts)
+        self.pos = np.concatenate([np.arange(n, dtype=np.int64) for n in counts])
         self.solver = cp_model.CpSolver()
         params = self.solver.parameters
         params.num_workers = 1

@@ -45,7 +45,8 @@ def demand(horizon: Horizon, spec: dict) -> pd.DataFrame:
     for queue, f in spec.items():
         for t in stamps:
             rows.append((queue, t, int(f((t.date() - horizon.start_date).days, t.hour))))
-    return pd.DataFrame(rows, columns=["queue", "interval_start", "agents_required_with_shrinkage"])
+    return pd.DataFrame(rows,
+                        columns=["queue", "interval_start", "agents_required_with_shrinkage"])
 
 
 def solve(agents, spec, *, contracts=None, rules=NO_BREAKS, days=3, start=MONDAY,
@@ -59,6 +60,9 @@ def solve(agents, spec, *, contracts=None, rules=NO_BREAKS, days=3, start=MONDAY
                                      weights=weights or SolverWeights(), **settings)
     result = solve_roster(requirements, agents, horizon=horizon, contracts=contracts,
                           rules=rules, settings=solver_settings)
+    if result.stats.get("cpsat_status") == "OPTIMAL":
+        # The evaluator (numpy, from the roster alone) agrees with the model's optimum.
+        assert result.status == "OPTIMAL", (result.objective, result.stats["cpsat_bound"])
     if check and result.feasible:
         problems = check_roster(result, agents, contracts, rules, horizon, requirements)
         assert problems == [], problems

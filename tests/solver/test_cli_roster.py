@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from checker import check_roster
 from click.testing import CliRunner
-from conftest import FIXTURE_SMALL, demand
+from roster_helpers import FIXTURE_SMALL, demand
 
 from staffing import io
 from staffing.cli import cli

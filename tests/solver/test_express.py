@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import pytest
 from checker import check_roster
-from conftest import FIXTURE_SMALL
+from roster_helpers import FIXTURE_SMALL
 
 from staffing.config import load_scenario
 from staffing.solver import solve_roster

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from checker import check_roster
-from conftest import FIXTURE_SMALL, agent, contract, demand, solve
+from roster_helpers import FIXTURE_SMALL, agent, contract, demand, solve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

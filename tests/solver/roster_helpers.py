@@ -1,4 +1,7 @@
-"""Tiny roster instances for the solver tests (built on demand; nothing is solved at import)."""
+"""Tiny roster instances for the solver tests (built on demand; nothing is solved at import).
+
+A plain module, not a ``conftest.py``: the top-level ``tests/conftest.py`` is imported as
+``conftest`` by other tests."""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from staffing.config import BreakRule, ContractConfig, ShiftRules, SolverSettings, SolverWeights
 from staffing.domain import Agent, Skill
@@ -69,9 +71,8 @@ def solve(agents, spec, *, contracts=None, rules=NO_BREAKS, days=3, start=MONDAY
     return result, horizon, requirements
 
 
-@pytest.fixture
-def lunch_rules():
-    return ShiftRules(start_step_minutes=60, length_step_minutes=60, min_rest_hours=0,
-                      breaks=(BreakRule(activity="lunch", duration_minutes=60, paid=False,
-                                        min_shift_minutes=360, earliest_after_start_minutes=180,
-                                        latest_after_start_minutes=240),))
+LUNCH_RULES = ShiftRules(start_step_minutes=60, length_step_minutes=60, min_rest_hours=0,
+                         breaks=(BreakRule(activity="lunch", duration_minutes=60, paid=False,
+                                           min_shift_minutes=360,
+                                           earliest_after_start_minutes=180,
+                                           latest_after_start_minutes=240),))

@@ -5,14 +5,17 @@ Steps of :func:`solve_roster`:
 1. :func:`~staffing.solver.problem.build_problem`: candidates per agent and day, profiles.
 2. :func:`~staffing.solver.explain.precheck`: contradictions visible without solving (a minimum
    above a maximum, a quota larger than the horizon allows) — explained at once.
-3. :func:`~staffing.solver.greedy.initial_solution`: a roster keeping every hard rule, agent by
-   agent; the first incumbent (reported through ``on_progress``) and the hint of the full model.
-   An agent whose own rules cannot hold is explained from a one-agent model with assumptions.
-4. :func:`~staffing.solver.bound.relaxation_bound`: a lower bound from the linear relaxation of
-   an aggregated model (valid for every roster), reported with CP-SAT's own.
-5. The full CP-SAT model (:mod:`~staffing.solver.model`, :mod:`~staffing.solver.coverage`)
-   solved from the hint until the time limit or optimality.
-6. :mod:`~staffing.solver.extract`: roster, activities, coverage, per-agent summary,
+3. The first roster: a warm start kept as it is when it still keeps every hard rule, else
+   :func:`~staffing.solver.greedy.initial_solution`, a roster keeping every hard rule built
+   agent by agent (reported through ``on_progress``). An agent whose own rules cannot hold is
+   explained from a one-agent model with assumptions.
+4. The full CP-SAT model (:mod:`~staffing.solver.model`, :mod:`~staffing.solver.coverage`), its
+   hint completed from that roster so the search starts from it.
+5. :func:`~staffing.solver.bound.relaxation_bound` on models small enough for it: a lower bound
+   from the linear relaxation of an aggregated model, reported with CP-SAT's own.
+6. CP-SAT from the hint until the time limit or optimality; the better of its roster and the
+   first one (by :func:`~staffing.solver.solution.evaluate`) is returned.
+7. :mod:`~staffing.solver.extract`: roster, activities, coverage, per-agent summary,
    violations, objective by rule.
 """
 

@@ -45,8 +45,10 @@ class _Reporter:
         self.say(f"{name} ...")
 
     def progress(self, p) -> None:
+        bound = "-" if p.bound is None else f"{p.bound:,.1f}"
+        gap = "-" if p.gap is None else f"{p.gap:.1%}"
         self.say(f"  roster {p.wall_seconds:7.1f} s  objective {p.objective:14,.1f}  "
-                 f"bound {p.bound:14,.1f}  gap {p.gap:6.1%}")
+                 f"bound {bound:>14}  gap {gap:>6}")
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
@@ -226,8 +228,9 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
         raise InfeasibleError(f"{config_path}: no roster keeps every hard rule (status "
                               f"{result.status})", result.explanation)
     written = io.write_roster_outputs(result, out_dir)
-    reporter.say(f"{result.status}: objective {result.objective:,.1f}, gap "
-                 f"{(result.gap or 0):.1%}; wrote {len(written)} files to {out_dir}")
+    gap = "no lower bound" if result.gap is None else f"gap {result.gap:.1%}"
+    reporter.say(f"{result.status}: objective {result.objective:,.1f}, {gap}; wrote "
+                 f"{len(written)} files to {out_dir}")
 
 
 # ---------------------------------------------------------------------------------- erlang

@@ -49,16 +49,18 @@ class SolveProgress:
     Attributes
     ----------
     wall_seconds : time since the solve started. [s]
-    objective : objective of the best roster so far. [objective units]
-    bound : best proven lower bound. [objective units]
-    gap : ``(objective - bound) / max(objective, 1)``. [fraction]
-    source : what found it: ``initial`` (the heuristic), ``cp-sat`` or ``bound``.
+    objective : objective of the best roster so far (CP-SAT's incumbents are upper bounds of
+        the exact objective the result reports). [objective units]
+    bound : best proven lower bound, ``None`` before one is known. [objective units]
+    gap : ``(objective - bound) / max(objective, 1)``, ``None`` without a bound. [fraction]
+    source : what found it: ``initial`` (the heuristic), ``warm-start``, ``cp-sat`` or
+        ``bound``.
     """
 
     wall_seconds: float
     objective: float
-    bound: float
-    gap: float
+    bound: float | None
+    gap: float | None
     source: str = "cp-sat"
 
 
@@ -136,9 +138,9 @@ class _Progress:
                 better = True
             if not better or self.objective == float("inf"):
                 return
-            report = SolveProgress(now, self.objective, self.bound,
-                                   _gap(self.objective, self.bound)
-                                   if self.bound > float("-inf") else 1.0, source)
+            known = self.bound > float("-inf")
+            report = SolveProgress(now, self.objective, self.bound if known else None,
+                                   _gap(self.objective, self.bound) if known else None, source)
             self.history.append(report)
         if self.on_progress is not None:
             self.on_progress(report)

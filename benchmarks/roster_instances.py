@@ -104,7 +104,7 @@ def synthetic_requirements(horizon: Horizon, queues, target_agent_hours: float,
     queues share ``target_agent_hours`` agent-hours as :data:`QUEUE_SHARE` says. [agent-h]"""
     stamps = horizon.intervals()
     hours = np.asarray(stamps.hour + stamps.minute / 60.0, dtype=float)
-    weekday = np.asarray(stamps.weekday, dtype=int)
+    weekday = np.asarray(stamps.day_of_week, dtype=int)
     share = np.array([QUEUE_SHARE.get(q, 0.05) for q in queues])
     share = share / share.sum()
     step_hours = horizon.interval_minutes / 60.0
@@ -136,9 +136,6 @@ def make_instance(size: str = "M", seed: int = 0, *, load: float = 1.0,
     n_queues = queues or n_queues
     rng = np.random.default_rng(seed)
     horizon = Horizon(dt.date(2026, 11, 23), 7, 15, "Asia/Shanghai")
-    stamps = horizon.intervals()
-    hours = np.asarray(stamps.hour + stamps.minute / 60.0, dtype=float)
-    weekday = np.asarray(stamps.weekday, dtype=int)
     names = QUEUES[:n_queues]
     share = np.array([QUEUE_SHARE[q] for q in names])
     share = share / share.sum()

@@ -70,8 +70,9 @@ class _Reporter:
                   f"{self.time_limit_seconds:g} s"
         else:
             bar = f"{p.wall_seconds:7.1f} s"
-        line = (f"  roster {bar}  objective {p.objective:,.1f}  bound {p.bound:,.1f}  "
-                f"gap {p.gap:.1%}")
+        bound = "-" if p.bound is None else f"{p.bound:,.1f}"
+        gap = "-" if p.gap is None else f"{p.gap:.1%}"
+        line = f"  roster {bar}  objective {p.objective:,.1f}  bound {bound}  gap {gap}"
         if self._tty:
             click.echo("\r" + line.ljust(100), err=True, nl=False)
             self._live = True
@@ -467,8 +468,9 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
         raise InfeasibleError(f"{config_path}: no roster keeps every hard rule (status "
                               f"{result.status})", result.explanation)
     written = io.write_roster_outputs(result, out_dir)
-    reporter.say(f"{result.status}: objective {result.objective:,.1f}, gap "
-                 f"{(result.gap or 0):.1%}; wrote {len(written)} files to {out_dir}")
+    gap = "no lower bound" if result.gap is None else f"gap {result.gap:.1%}"
+    reporter.say(f"{result.status}: objective {result.objective:,.1f}, {gap}; wrote "
+                 f"{len(written)} files to {out_dir}")
 
 
 # ---------------------------------------------------------------------------------- erlang

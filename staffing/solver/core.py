@@ -5,14 +5,17 @@ Steps of :func:`solve_roster`:
 1. :func:`~staffing.solver.problem.build_problem`: candidates per agent and day, profiles.
 2. :func:`~staffing.solver.explain.precheck`: contradictions visible without solving (a minimum
    above a maximum, a quota larger than the horizon allows) — explained at once.
-3. :func:`~staffing.solver.greedy.initial_solution`: a roster keeping every hard rule, agent by
-   agent; the first incumbent (reported through ``on_progress``) and the hint of the full model.
-   An agent whose own rules cannot hold is explained from a one-agent model with assumptions.
-4. :func:`~staffing.solver.bound.relaxation_bound`: a lower bound from the linear relaxation of
-   an aggregated model (valid for every roster), reported with CP-SAT's own.
-5. The full CP-SAT model (:mod:`~staffing.solver.model`, :mod:`~staffing.solver.coverage`)
-   solved from the hint until the time limit or optimality.
-6. :mod:`~staffing.solver.extract`: roster, activities, coverage, per-agent summary,
+3. The first roster: a warm start kept as it is when it still keeps every hard rule, else
+   :func:`~staffing.solver.greedy.initial_solution`, a roster keeping every hard rule built
+   agent by agent (reported through ``on_progress``). An agent whose own rules cannot hold is
+   explained from a one-agent model with assumptions.
+4. The full CP-SAT model (:mod:`~staffing.solver.model`, :mod:`~staffing.solver.coverage`), its
+   hint completed from that roster so the search starts from it.
+5. :func:`~staffing.solver.bound.relaxation_bound` on models small enough for it: a lower bound
+   from the linear relaxation of an aggregated model, reported with CP-SAT's own.
+6. CP-SAT from the hint until the time limit or optimality; the better of its roster and the
+   first one (by :func:`~staffing.solver.solution.evaluate`) is returned.
+7. :mod:`~staffing.solver.extract`: roster, activities, coverage, per-agent summary,
    violations, objective by rule.
 """
 
@@ -46,16 +49,18 @@ class SolveProgress:
     Attributes
     ----------
     wall_seconds : time since the solve started. [s]
-    objective : objective of the best roster so far. [objective units]
-    bound : best proven lower bound. [objective units]
-    gap : ``(objective - bound) / max(objective, 1)``. [fraction]
-    source : what found it: ``initial`` (the heuristic), ``cp-sat`` or ``bound``.
+    objective : objective of the best roster so far (CP-SAT's incumbents are upper bounds of
+        the exact objective the result reports). [objective units]
+    bound : best proven lower bound, ``None`` before one is known. [objective units]
+    gap : ``(objective - bound) / max(objective, 1)``, ``None`` without a bound. [fraction]
+    source : what found it: ``initial`` (the heuristic), ``warm-start``, ``cp-sat`` or
+        ``bound``.
     """
 
     wall_seconds: float
     objective: float
-    bound: float
-    gap: float
+    bound: float | None
+    gap: float | None
     source: str = "cp-sat"
 
 
@@ -133,9 +138,9 @@ class _Progress:
                 better = True
             if not better or self.objective == float("inf"):
                 return
-            report = SolveProgress(now, self.objective, self.bound,
-                                   _gap(self.objective, self.bound)
-                                   if self.bound > float("-inf") else 1.0, source)
+            known = self.bound > float("-inf")
+            report = SolveProgress(now, self.objective, self.bound if known else None,
+                                   _gap(self.objective, self.bound) if known else None, source)
             self.history.append(report)
         if self.on_progress is not None:
             self.on_progress(report)
@@ -218,19 +223,23 @@ def solve_roster(
         progress.update(value, source="initial")
         return value
 
-    build_started = time.perf_counter()
-    m = RosterModel(problem)
-    for a in range(problem.A):
-        add_agent_rules(m, a)
-        add_agent_soft_rules(m, a, weights)
-    cov = add_interval_coverage(m, weights)
-    m.minimize()
-    stats["model_seconds"] = time.perf_counter() - build_started
-    stats["variables"] = len(m.cp.proto.variables)
-    stats["constraints"] = len(m.cp.proto.constraints)
+    def build_model():
+        build_started = time.perf_counter()
+        model = RosterModel(problem)
+        for a in range(problem.A):
+            add_agent_rules(model, a)
+            add_agent_soft_rules(model, a, weights)
+        coverage = add_interval_coverage(model, weights)
+        model.minimize()
+        stats["model_seconds"] = time.perf_counter() - build_started
+        stats["variables"] = len(model.cp.proto.variables)
+        stats["constraints"] = len(model.cp.proto.constraints)
+        return model, coverage
 
     best_solution = None
+    m = cov = None
     if start_choice is not None:
+        m, cov = build_model()
         # The previous roster as it is when it still keeps every hard rule; otherwise only a
         # hint for the agent-by-agent heuristic.
         warm = greedy.place_breaks_and_split(problem, start_choice, weights)
@@ -247,7 +256,7 @@ def solve_roster(
         greedy_deadline = started + (limit * 0.15 if not settings.deterministic else limit * 10)
         initial = greedy.initial_solution(
             problem, weights, deadline=greedy_deadline, seed=settings.random_seed,
-            start=start_choice, max_passes=2, on_pass=report_initial,
+            start=start_choice, max_passes=1, on_pass=report_initial,
         )
         stats["initial_seconds"] = time.perf_counter() - started
         stats["initial_passes"] = initial.passes
@@ -256,6 +265,8 @@ def solve_roster(
                                            seed=settings.random_seed)
             return _infeasible(problem, lines, started, stats)
         best_solution = initial.solution
+        if m is None:  # built after the heuristic, whose roster is the first to report
+            m, cov = build_model()
         _add_hint(m, cov, best_solution)
         _complete_hint(m, seed=settings.random_seed,
                        time_limit_seconds=max(1.0, deadline - time.perf_counter()))

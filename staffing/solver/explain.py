@@ -60,11 +60,12 @@ def describe_rule(problem: RosterProblem, a: int, rule: str) -> str:
         case "max_night_shifts_per_week":
             return f"max_night_shifts_per_week ({r.max_night_shifts_per_week})"
         case "min_weekends_off":
-            return (f"min_weekends_off ({r.min_weekends_off}; the horizon has "
-                    f"{len(problem.weekends)} whole weekend{'s' if len(problem.weekends) != 1 else ''})")
+            n = len(problem.weekends)
+            return (f"min_weekends_off ({r.min_weekends_off}; the horizon has {n} whole "
+                    f"weekend{'s' if n != 1 else ''})")
         case "fixed_days_off":
-            return "fixed_days_off (" + ";".join(WEEKDAYS[d] for d in sorted(agent.fixed_days_off)) \
-                + ")"
+            days = ";".join(WEEKDAYS[d] for d in sorted(agent.fixed_days_off))
+            return f"fixed_days_off ({days})"
         case "unavailable":
             spans = [f"{s.isoformat(timespec='minutes')}/{e.isoformat(timespec='minutes')}"
                      for s, e in agent.unavailable]
@@ -106,7 +107,8 @@ def _group(lines: list[tuple[str, str]], limit: int = 8) -> list[str]:
         by_message[message].append(agent_id)
     out = []
     for message, ids in by_message.items():
-        who = ", ".join(ids[:limit]) + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
+        more = f" and {len(ids) - limit} more" if len(ids) > limit else ""
+        who = ", ".join(ids[:limit]) + more
         noun = "agent" if len(ids) == 1 else "agents"
         out.append(message.replace("{agent}", f"{noun} {who}"))
     return out
@@ -121,13 +123,15 @@ def precheck(problem: RosterProblem) -> list[str]:
         contract = f"contract {r.contract}, {_shift_context(problem, a)}"
         if r.min_minutes_per_week > r.max_minutes_per_week:
             found.append((agent.agent_id,
-                          f"{{agent}} ({contract}): {describe_rule(problem, a, 'min_hours_per_week')}"
+                          f"{{agent}} ({contract}): "
+                          f"{describe_rule(problem, a, 'min_hours_per_week')}"
                           f" is above {describe_rule(problem, a, 'max_hours_per_week')}; they "
                           "cannot both hold (lower the minimum or raise the maximum)"))
             continue
         if r.min_weekends_off > len(problem.weekends):
             found.append((agent.agent_id,
-                          f"{{agent}} ({contract}): {describe_rule(problem, a, 'min_weekends_off')}"
+                          f"{{agent}} ({contract}): "
+                          f"{describe_rule(problem, a, 'min_weekends_off')}"
                           " cannot hold"))
             continue
         for b, block in enumerate(problem.blocks):
@@ -162,8 +166,9 @@ def precheck(problem: RosterProblem) -> list[str]:
 
 def _agent_problem(problem: RosterProblem, a: int) -> RosterProblem:
     """Agent ``a`` alone, with every start of the day and every day kept."""
+    stamp = f"datetime64[ns, {problem.horizon.time_zone}]"
     empty = pd.DataFrame({"queue": pd.Series(dtype=str),
-                          "interval_start": pd.Series(dtype=f"datetime64[ns, {problem.horizon.time_zone}]"),
+                          "interval_start": pd.Series(dtype=stamp),
                           "agents_required_with_shrinkage": pd.Series(dtype=float)})
     return build_problem(empty, [problem.agents[a]], horizon=problem.horizon,
                          contracts=problem.contracts, rules=problem.shift_rules,

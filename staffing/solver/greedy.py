@@ -53,10 +53,9 @@ class _AgentWeek:
         add_agent_soft_rules(self.m, a, weights)
         self.base_vars, self.base_coefs = self.m.objective()
         self.lits = [lit for d in range(problem.D) for lit in self.m.x[a][d]]
-        self.day_of = np.concatenate([np.full(len(problem.options[a][d]), d, dtype=np.int64)
-                                      for d in range(problem.D)]) if self.lits else np.zeros(0, dtype=np.int64)
-        self.pos = np.concatenate([np.arange(len(problem.options[a][d]))
-                                   for d in range(problem.D)]) if self.lits else np.zeros(0, dtype=np.int64)
+        counts = [len(problem.options[a][d]) for d in range(problem.D)]
+        self.day_of = np.repeat(np.arange(problem.D, dtype=np.int64), counts)
+        self.pos = np.concatenate([np.arange(n, dtype=np.int64) for n in counts])
         self.solver = cp_model.CpSolver()
         params = self.solver.parameters
         params.num_workers = 1
@@ -123,7 +122,9 @@ class _Residual:
 
 
 def _option_values(problem: RosterProblem, a: int, cum: np.ndarray) -> np.ndarray:
-    """Coverage value of each option of agent ``a`` (all days concatenated)."""
+    """Coverage value of each option of agent ``a`` (all days concatenated): the value of the
+    intervals the shift covers, less each break's expected share of its window (the break is
+    placed later; ``duration / window`` of each interval of the window is spent on it)."""
     T = problem.T
     out = []
     for d in range(problem.D):
@@ -133,7 +134,16 @@ def _option_values(problem: RosterProblem, a: int, cum: np.ndarray) -> np.ndarra
         table = problem.table(a, d)
         s = np.minimum(table.start[opts], T)
         e = np.minimum(table.end[opts], T)
-        out.append(cum[e] - cum[s])
+        value = cum[e] - cum[s]
+        for r, spec in enumerate(problem.breaks):
+            takes = table.takes[opts, r]
+            if not takes.any():
+                continue
+            lo = np.minimum(table.start[opts] + spec.earliest, T)
+            hi = np.minimum(table.start[opts] + spec.latest + spec.duration, T)
+            share = spec.duration / (spec.latest - spec.earliest + spec.duration)
+            value = value - np.where(takes, share * (cum[hi] - cum[lo]), 0.0)
+        out.append(value)
     return np.concatenate(out) if out else np.zeros(0)
 
 

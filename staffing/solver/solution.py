@@ -184,7 +184,8 @@ def evaluate(problem: RosterProblem, solution: Solution, weights: SolverWeights)
             if s.any():
                 violations.append(("understaffing", None, date, float(under_cost[q, lo:hi].sum()),
                                    f"{queue}: {int(s.sum())} agent-intervals short in "
-                                   f"{int((s > 0).sum())} intervals, up to {int(s.max())} at once"))
+                                   f"{int((s > 0).sum())} intervals, up to {int(s.max())} "
+                                   "at once"))
             o = over[q, lo:hi]
             if o.any() and weights.overstaffing > 0:
                 violations.append(("overstaffing", None, date,

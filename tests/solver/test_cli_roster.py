@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 from tests.solver.checker import check_roster
 from click.testing import CliRunner
-from tests.solver.conftest import FIXTURE_SMALL, demand
+from tests.solver.roster_helpers import FIXTURE_SMALL, demand
 
 from staffing import io
 from staffing.cli import cli
@@ -30,6 +30,7 @@ def test_roster_command_writes_every_output(tmp_path):
                                       "--time-limit-seconds", "2"])
     assert result.exit_code == 0, result.output
     assert "wrote 5 files" in result.output
+    assert "  roster " in result.output  # progress: incumbent, bound, gap
     zone = c.site.time_zone
     roster = io.read_format(out / "roster.csv", "roster", zone)
     assert len(roster) > 0

@@ -11,7 +11,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from tests.solver.conftest import MONDAY, NO_BREAKS, agent, contract, solve
+from tests.solver.roster_helpers import LUNCH_RULES, MONDAY, NO_BREAKS, agent, contract, solve
 
 from staffing.config import ShiftRules, SolverWeights
 
@@ -136,7 +136,8 @@ def test_start_window():
     assert hours.between(9, 10).all()
 
 
-def test_lunch_inside_its_window_and_unpaid(lunch_rules):
+def test_lunch_inside_its_window_and_unpaid():
+    lunch_rules = LUNCH_RULES
     result, *_ = solve([agent("A"), agent("B")], {"chat": lambda d, h: 1 if 8 <= h < 16 else 0},
                        rules=lunch_rules, contracts={"c": contract(min_shift_minutes=480)})
     acts = result.activities
@@ -145,8 +146,8 @@ def test_lunch_inside_its_window_and_unpaid(lunch_rules):
     assert (result.roster.paid_minutes == 420).all()
 
 
-def test_break_cap_staggers_lunches(lunch_rules):
-    rules = lunch_rules.model_copy(update={"max_break_fraction": 0.5})
+def test_break_cap_staggers_lunches():
+    rules = LUNCH_RULES.model_copy(update={"max_break_fraction": 0.5})
     result, *_ = solve([agent("A"), agent("B")], {"chat": lambda d, h: 2 if 8 <= h < 16 else 0},
                        rules=rules, contracts={"c": contract(min_shift_minutes=480)})
     lunches = result.activities[result.activities.activity == "lunch"]

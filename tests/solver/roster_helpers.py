@@ -1,4 +1,7 @@
-"""Tiny roster instances for the solver tests (built on demand; nothing is solved at import)."""
+"""Tiny roster instances for the solver tests (built on demand; nothing is solved at import).
+
+A plain module, not a ``conftest.py``: the top-level ``tests/conftest.py`` is imported as
+``conftest`` by other tests."""
 
 from __future__ import annotations
 
@@ -6,7 +9,6 @@ import datetime as dt
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
 from staffing.config import BreakRule, ContractConfig, ShiftRules, SolverSettings, SolverWeights
 from staffing.domain import Agent, Skill
@@ -45,7 +47,8 @@ def demand(horizon: Horizon, spec: dict) -> pd.DataFrame:
     for queue, f in spec.items():
         for t in stamps:
             rows.append((queue, t, int(f((t.date() - horizon.start_date).days, t.hour))))
-    return pd.DataFrame(rows, columns=["queue", "interval_start", "agents_required_with_shrinkage"])
+    return pd.DataFrame(rows,
+                        columns=["queue", "interval_start", "agents_required_with_shrinkage"])
 
 
 def solve(agents, spec, *, contracts=None, rules=NO_BREAKS, days=3, start=MONDAY,
@@ -59,15 +62,17 @@ def solve(agents, spec, *, contracts=None, rules=NO_BREAKS, days=3, start=MONDAY
                                      weights=weights or SolverWeights(), **settings)
     result = solve_roster(requirements, agents, horizon=horizon, contracts=contracts,
                           rules=rules, settings=solver_settings)
+    if result.stats.get("cpsat_status") == "OPTIMAL":
+        # The evaluator (numpy, from the roster alone) agrees with the model's optimum.
+        assert result.status == "OPTIMAL", (result.objective, result.stats["cpsat_bound"])
     if check and result.feasible:
         problems = check_roster(result, agents, contracts, rules, horizon, requirements)
         assert problems == [], problems
     return result, horizon, requirements
 
 
-@pytest.fixture
-def lunch_rules():
-    return ShiftRules(start_step_minutes=60, length_step_minutes=60, min_rest_hours=0,
-                      breaks=(BreakRule(activity="lunch", duration_minutes=60, paid=False,
-                                        min_shift_minutes=360, earliest_after_start_minutes=180,
-                                        latest_after_start_minutes=240),))
+LUNCH_RULES = ShiftRules(start_step_minutes=60, length_step_minutes=60, min_rest_hours=0,
+                         breaks=(BreakRule(activity="lunch", duration_minutes=60, paid=False,
+                                           min_shift_minutes=360,
+                                           earliest_after_start_minutes=180,
+                                           latest_after_start_minutes=240),))

@@ -1,0 +1,125 @@
+"""The generic rule builders of staffing.solver.rules on bare CP-SAT models (the builders the
+Curtois benchmark reuses): each alone, with the exact optimum penalty asserted."""
+
+from __future__ import annotations
+
+import pytest
+from ortools.sat.python import cp_model
+
+from staffing.solver.coverage import add_day_type_coverage
+from staffing.solver.rules import (
+    add_convex_count_penalty,
+    add_forbidden_pairs,
+    add_requests,
+    add_soft_sequence_constraint,
+    add_soft_sum_constraint,
+    add_weekend_constraint,
+    convex_value,
+)
+
+
+def minimise(model, terms, extra=()):
+    """Minimise the terms' penalty (plus ``extra`` (coef, var) pairs); return solver, value."""
+    objective = sum(t.weight * c * v for t in terms for v, c in zip(t.vars, t.coeffs,
+                                                                    strict=True))
+    objective += sum(c * v for c, v in extra)
+    model.minimize(objective)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(model) == cp_model.OPTIMAL
+    return solver, solver.objective_value
+
+
+def test_soft_sequence_costs_each_day_beyond_soft_max():
+    m = cp_model.CpModel()
+    works = [m.new_bool_var(f"w{i}") for i in range(5)]
+    for w in works:
+        m.add(w == 1)  # a forced run of 5
+    terms = add_soft_sequence_constraint(m, works, 1, 1, 0, 3, 5, 7.0, "run")
+    _, value = minimise(m, terms)
+    assert value == pytest.approx(2 * 7.0)
+
+
+def test_soft_sequence_hard_max_forbids_longer_runs():
+    m = cp_model.CpModel()
+    works = [m.new_bool_var(f"w{i}") for i in range(6)]
+    add_soft_sequence_constraint(m, works, 0, 0, 0, 2, 2, 0, "run")
+    solver, _ = minimise(m, [], extra=[(-1, w) for w in works])  # work as much as allowed
+    pattern = [solver.value(w) for w in works]
+    assert sum(pattern) == 4 and "111" not in "".join(map(str, pattern))
+
+
+def test_soft_sequence_short_run_costs_per_missing_day():
+    m = cp_model.CpModel()
+    works = [m.new_bool_var(f"w{i}") for i in range(5)]
+    for i, w in enumerate(works):
+        m.add(w == int(i == 2))  # a lone day in the middle
+    terms = add_soft_sequence_constraint(m, works, 1, 3, 4.0, 5, 5, 0, "run")
+    _, value = minimise(m, terms)
+    assert value == pytest.approx((3 - 1) * 4.0)
+
+
+def test_soft_sum_penalises_both_sides():
+    m = cp_model.CpModel()
+    x = [m.new_bool_var("") for _ in range(6)]
+    terms = add_soft_sum_constraint(m, x, 1, 3, 2.0, 4, 6, 5.0, "sum")
+    m.add(sum(x) == 6)
+    _, value = minimise(m, terms)
+    assert value == pytest.approx((6 - 4) * 5.0)
+
+
+def test_forbidden_pairs():
+    m = cp_model.CpModel()
+    late, early = m.new_bool_var("late"), m.new_bool_var("early")
+    add_forbidden_pairs(m, [(late, early)])
+    solver, value = minimise(m, [], extra=[(-1, late), (-1, early)])
+    assert value == -1 and solver.value(late) + solver.value(early) == 1
+
+
+def test_requests_cost_their_weight_when_not_met():
+    m = cp_model.CpModel()
+    on, off = m.new_bool_var("on"), m.new_bool_var("off")
+    m.add(on == 0)
+    m.add(off == 1)
+    terms = add_requests(m, [on], [3.0], "shift_on", ["on(A,0)"], wanted=True)
+    terms += add_requests(m, [off], [2.0], "shift_off", ["off(A,1)"], wanted=False)
+    _, value = minimise(m, terms)
+    assert value == pytest.approx(5.0)
+    assert [t.detail for t in terms] == ["on(A,0)", "off(A,1)"]
+
+
+def test_weekend_constraint_counts_a_weekend_worked_once():
+    m = cp_model.CpModel()
+    works = [m.new_bool_var("") for _ in range(7)]
+    for w in works[5:]:
+        m.add(w == 1)
+    worked, terms = add_weekend_constraint(m, works, [(5, 6)], 1, "we", soft_max_worked=0,
+                                           max_cost=8.0)
+    _, value = minimise(m, terms)
+    assert value == pytest.approx(8.0)
+
+
+def test_day_type_coverage_under_and_over():
+    m = cp_model.CpModel()
+    a, b, c = (m.new_bool_var(x) for x in "abc")
+    for lit in (a, b, c):
+        m.add(lit == 1)
+    terms = add_day_type_coverage(m, {(0, "E"): [a, b, c], (1, "N"): []},
+                                  {(0, "E"): 2, (1, "N"): 1},
+                                  {(0, "E"): 100.0, (1, "N"): 100.0},
+                                  {(0, "E"): 1.0, (1, "N"): 1.0})
+    _, value = minimise(m, terms)
+    assert value == pytest.approx(1 * 1.0 + 1 * 100.0)
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 5])
+def test_convex_count_penalty_exact(count):
+    m = cp_model.CpModel()
+    lits = [m.new_bool_var("") for _ in range(5)]
+    for i, lit in enumerate(lits):
+        m.add(lit == int(i < count))
+    costs = [k * (k - 1) // 2 * 10 for k in range(6)]
+    terms = add_convex_count_penalty(m, lits, costs, "fair", rule="fairness", scale=10)
+    _, value = minimise(m, terms)
+    assert value == pytest.approx(convex_value(costs, count, 5) / 10)
+    assert value == pytest.approx(count * (count - 1) / 2)

@@ -243,8 +243,10 @@ def summary_text(result: PlanResult) -> str:
             f"solved in {roster.wall_seconds:.1f} s")
     if roster.objective is not None:
         line += f"; objective {roster.objective:,.1f}"
-        if roster.bound is not None and roster.gap is not None:
+        if roster.bound is not None and roster.gap is not None and roster.bound > 0:
             line += f", lower bound {roster.bound:,.1f}, gap {roster.gap:.1%}"
+        elif roster.status != "OPTIMAL":
+            line += " (no useful lower bound found within the time limit, so no gap)"
     lines.append(line)
     lines += [f"  {text}" for text in roster.explanation]
     table = result.summary.copy()

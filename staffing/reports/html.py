@@ -53,6 +53,8 @@ def _table(frame: pd.DataFrame, formats: Mapping[str, str] | None = None,
         for column, value in zip(frame.columns, values, strict=True):
             if isinstance(value, float) and np.isnan(value):
                 text = "n/a"
+            elif isinstance(value, float) and np.isinf(value):
+                text = "∞"  # an overloaded queue: Erlang C's wait grows without bound
             elif column in formats:
                 text = format(value, formats[column])
             else:
@@ -119,8 +121,9 @@ def plan_report(result, figures: Mapping[str, object] | None = None) -> str:
                ("good" if levels[q.id] >= q.service_level else "bad"))
           for q in config.queues if q.id in levels.index),
         _kpi("paid hours", f"{paid:,.0f}", "paid-hours"),
-        _kpi("roster", f"{roster.status}" + (f", gap {roster.gap:.1%}"
-                                             if roster.gap is not None else ""), "status"),
+        _kpi("roster", f"{roster.status}" + (
+            f", gap {roster.gap:.1%}" if roster.gap is not None and roster.bound else
+            ("" if roster.status == "OPTIMAL" else ", no bound yet")), "status"),
     ]
     body = [f'<section id="kpis"><h2>Key figures</h2><div class="kpis">{"".join(kpis)}</div>']
     if roster.explanation:
@@ -129,6 +132,7 @@ def plan_report(result, figures: Mapping[str, object] | None = None) -> str:
     body.append("</section>")
     if not summary.empty:
         table = summary.assign(date=[d.isoformat() for d in summary["date"]])
+        table = table.loc[:, table.notna().any()]   # e.g. abandonment without patience data
         body.append('<section id="summary"><h2>Per queue and day</h2>' + _table(
             table, {"volume": ",.0f", "required_agent_hours": ",.1f",
                     "scheduled_agent_hours": ",.1f", "service_level": ".1%",

@@ -148,6 +148,8 @@ def format_metric(metric: str, value: float) -> str:
         return value
     if value is None or pd.isna(value):
         return "n/a"
+    if value == float("inf"):
+        return "∞"  # overloaded intervals: Erlang C's wait grows without bound
     if metric in ("service_level", "abandon_rate"):
         return f"{value:.1%}"
     if metric == "understaffed_intervals":

@@ -86,3 +86,12 @@ def test_service_level_totals_are_volume_weighted():
     totals = Comparison((Outcome("a", "OPTIMAL", frame, a.per_day, 1.0),)).totals()
     sl = totals[(totals["queue"] == "voice") & (totals["metric"] == "service_level")]["a"]
     assert sl.item() == pytest.approx(0.4)
+
+
+def test_metric_formatting():
+    from staffing.scenarios.compare import format_metric
+
+    assert format_metric("asa_seconds", float("inf")) == "∞"
+    assert format_metric("abandon_rate", float("nan")) == "n/a"
+    assert format_metric("service_level", 0.8123) == "81.2%"
+    assert format_metric("cost", 130782.0) == "130,782.0"

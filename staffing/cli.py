@@ -236,7 +236,7 @@ class _executor:
 @click.option("--overtime", is_flag=True,
               help="Add overtime hours per agent instead of agents.")
 @click.option("--skills", help="Skills of the agents to add, e.g. 'chat:1;voice:2' "
-              "(default: the queues the roster is shortest of).")
+              "(default: every queue the roster is short of, shortest first).")
 @click.option("--contract", default="full_time", show_default=True,
               help="Contract of the agents to add.")
 @click.option("--max-added", type=click.IntRange(min=1),

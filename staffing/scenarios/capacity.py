@@ -29,7 +29,7 @@ from staffing.plan import (
 from staffing.scenarios.compare import roster_cost_by_day
 from staffing.scenarios.adjustments import adjust_agents
 
-__all__ = ["CapacityPoint", "CapacityResult", "find_capacity", "misses"]
+__all__ = ["EMAIL_ON_TIME", "CapacityPoint", "CapacityResult", "find_capacity", "misses"]
 
 Kind = Literal["agents", "overtime"]
 
@@ -83,13 +83,30 @@ class CapacityResult:
         return pd.DataFrame(rows)
 
 
+#: Share of an email queue's messages to answer within ``response_within_hours`` [fraction]:
+#: all of them, up to the fluid backlog model's rounding.
+EMAIL_ON_TIME = 0.99
+
+
 def misses(summary: pd.DataFrame, scenario: Scenario) -> tuple[str, ...]:
-    """The service targets a plan's daily summary misses, one sentence each."""
+    """The service targets a plan's daily summary misses, one sentence each.
+
+    Voice and chat: ``service_level``, ``asa_seconds`` and ``max_abandon_rate`` as set on the
+    queue. Email: at least :data:`EMAIL_ON_TIME` of each day's messages answered within
+    ``response_within_hours`` (days whose messages are all due after the horizon have no
+    verdict).
+    """
     out = []
     for queue in scenario.config.queues:
         part = summary[summary["queue"] == queue.id]
         for row in part.itertuples():
             if row.volume <= 0:
+                continue
+            if queue.channel == "email":
+                if not pd.isna(row.service_level) and row.service_level < EMAIL_ON_TIME:
+                    out.append(f"{queue.id} on {row.date}: {row.service_level:.1%} answered "
+                               f"within {queue.response_within_hours:g} h < "
+                               f"{EMAIL_ON_TIME:.0%}")
                 continue
             if queue.service_level and not (row.service_level >= queue.service_level - 1e-9):
                 out.append(f"{queue.id} on {row.date}: service level {row.service_level:.1%} < "
@@ -119,14 +136,15 @@ def _changes(scenario: Scenario, kind: Kind, added: float, skills: str | None,
 
 
 def _default_profile(requirements: pd.DataFrame, coverage: pd.DataFrame) -> str:
-    """Skills of the hire most needed: the queue with the most understaffed agent-intervals
-    first, then the next ones that are short too."""
+    """Skills of the hire most useful: every queue the base roster leaves short, the shortest
+    first (priority 1), so the roster can put the added agents wherever the gaps are; with no
+    gap at all, the queue with the most demand."""
     short = (-coverage["gap"].clip(upper=0)).groupby(coverage["queue"]).sum()
     short = short[short > 0].sort_values(ascending=False)
     if short.empty:
         demand = requirements.groupby("queue")["agents_required_with_shrinkage"].sum()
         short = demand.sort_values(ascending=False).head(1)
-    return ";".join(f"{q}:{i + 1}" for i, q in enumerate(short.index[:2]))
+    return ";".join(f"{q}:{i + 1}" for i, q in enumerate(short.index))
 
 
 def find_capacity(
@@ -141,7 +159,7 @@ def find_capacity(
     """The smallest addition meeting every queue's service targets on every day.
 
     ``kind`` = ``agents`` adds agents with ``skills`` (default: the skills the base roster is
-    shortest of, e.g. ``chat:1;voice:2``) and ``contract``; ``overtime`` raises every agent's
+    short of, shortest first, e.g. ``email:1;voice:2;chat:3``) and ``contract``; ``overtime`` raises every agent's
     weekly maximum by whole hours. ``max_added`` caps the search (default: 2x the agents, or
     20 h). ``answer`` is ``None`` when even ``max_added`` does not meet the targets.
     ``changes`` is what to merge into the scenario (``Scenario.with_changes``) to apply it.

@@ -2,7 +2,8 @@
 
 Command (from the repository root, after `make install`):
 
-    .venv/bin/python benchmarks/whatif_week.py [--time-limit-seconds 90] [--skip-capacity]
+    .venv/bin/python benchmarks/whatif_week.py [--time-limit-seconds S]
+        [--capacity-time-limit-seconds 90] [--skip-capacity]
 
 Measures, on the bundled express example:
 1. the wall time of `staffing compare` on the normal week and two variants (+40 % volume;
@@ -61,10 +62,12 @@ def totals_markdown(path: Path) -> str:
         cells = []
         for name in names:
             value = row[name]
-            if row["metric"] in ("service_level", "abandon_rate"):
-                cells.append(f"{value:.1%}")
-            elif pd.isna(value):
+            if pd.isna(value):
                 cells.append("n/a")
+            elif value == float("inf"):
+                cells.append("∞")
+            elif row["metric"] in ("service_level", "abandon_rate"):
+                cells.append(f"{value:.1%}")
             else:
                 cells.append(f"{value:,.1f}")
         lines.append(f"| {row['queue']} | {row['metric']} | " + " | ".join(cells) + " |")
@@ -74,6 +77,8 @@ def totals_markdown(path: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--time-limit-seconds", type=float, default=None)
+    parser.add_argument("--capacity-time-limit-seconds", type=float, default=90,
+                        help="solver limit per capacity candidate and for the check")
     parser.add_argument("--skip-capacity", action="store_true")
     args = parser.parse_args()
     limit = [] if args.time_limit_seconds is None else [
@@ -96,6 +101,7 @@ def main() -> None:
 
     if args.skip_capacity:
         return
+    limit = ["--time-limit-seconds", str(args.capacity_time_limit_seconds)]
     seconds, printed = run(["-q", "capacity", "configs/express-double11.yaml",
                             "--out", str(OUT / "capacity"), *limit])
     curve = pd.read_csv(OUT / "capacity" / "capacity.csv")

@@ -43,7 +43,7 @@ def fixed_roster_status(inst, roster):
 
 @pytest.fixture(scope="module")
 def solved1(instance1):
-    return solve(instance1, time_limit_seconds=20, workers=2, seed=0)
+    return solve(instance1, time_limit_seconds=40, workers=2, seed=0)
 
 
 # ----------------------------------------------------------------------------- reader

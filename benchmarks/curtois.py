@@ -55,6 +55,7 @@ import csv
 import math
 import os
 import platform
+import random
 import sys
 import time
 from collections.abc import Sequence
@@ -68,6 +69,7 @@ if str(ROOT) not in sys.path:
 
 from ortools.sat.python import cp_model  # noqa: E402
 
+from staffing.errors import DataError  # noqa: E402
 from staffing.solver.rules import (  # noqa: E402
     PenaltyTerm,
     add_forbidden,
@@ -175,11 +177,11 @@ class Instance:
                 for sat in range(5, self.days, 7)]
 
 
-class FormatError(ValueError):
+class FormatError(DataError):
     """An instance file does not follow the benchmark's text format."""
 
 
-def _lines(text: str, source: str):
+def _lines(text: str):
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip()
         if line:
@@ -191,7 +193,7 @@ def parse_instance(text: str, name: str = "instance") -> Instance:
     comma separated, ``#`` comments). Raises :class:`FormatError` naming the line."""
     sections: dict[str, list[tuple[int, list[str]]]] = {}
     current = None
-    for number, line in _lines(text, name):
+    for number, line in _lines(text):
         if line.startswith("SECTION_"):
             if line not in SECTIONS:
                 raise FormatError(f"{name}:{number}: unknown section {line!r}; expected one of "
@@ -477,8 +479,6 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
 def _lns(inst, cm, best, values, deadline, workers, seed, started, callback, verbose):
     """Phase 2 of :func:`solve`: improve ``values`` (shift literal index -> 0/1) until
     ``deadline``. Returns the best objective and values."""
-    import random
-
     rng = random.Random(seed)
     n, D = len(inst.staff), inst.days
     objective = cm.objective_expr()

@@ -440,7 +440,8 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
        clauses in the LP, with cuts) proves Instance2 and 3 optimal in ~2 s where the default
        worker's bound stays at 208 and 300 after 30 s; ``None`` keeps CP-SAT's default
        portfolio. The other worker runs CP-SAT's own neighbourhood searches. Its bound is the
-       lower bound reported; a proven optimum ends the solve.
+       lower bound reported; a proven optimum ends the solve; without any roster yet, this
+       phase goes on to the time limit.
     2. Large-neighbourhood search for the rest: the incumbent is kept except for a few
        employees' whole rosters, or every employee over a window of days, and CP-SAT re-solves
        that part (the model with the other shift literals fixed, the incumbent as hint, the
@@ -456,6 +457,12 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
     _parameters(solver, time_limit_seconds * (1 - lns_share), workers, seed, subsolver)
     callback = _Incumbents(started, verbose)
     status = solver.solve(cm.model, callback)
+    if status == cp_model.UNKNOWN and time.perf_counter() < deadline - 0.5:
+        # No roster yet: the whole remaining time goes to the full model (no incumbent for
+        # the neighbourhood search to start from).
+        solver = cp_model.CpSolver()
+        _parameters(solver, deadline - time.perf_counter(), workers, seed, subsolver)
+        status = solver.solve(cm.model, callback)
     name = solver.status_name(status)
     bound = solver.best_objective_bound
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -26,6 +26,7 @@ __all__ = [
     "add_convex_count_penalty",
     "add_forbidden",
     "add_forbidden_pairs",
+    "add_forbidden_successors",
     "add_min_gap",
     "add_requests",
     "add_soft_sequence_constraint",
@@ -208,6 +209,23 @@ def add_forbidden_pairs(model: cp_model.CpModel, pairs: Iterable[tuple[Literal, 
     """Never both literals of a pair (e.g. a shift type that cannot follow another)."""
     for first, second in pairs:
         _enforce(model.add_bool_or([first.Not(), second.Not()]), enforce)
+
+
+def add_forbidden_successors(model: cp_model.CpModel, first: Literal,
+                             successors: Iterable[Literal], *,
+                             enforce: Literal | None = None) -> None:
+    """When ``first`` is true, every literal of ``successors`` is false (e.g. after a night
+    shift, none of the early shifts of the next day).
+
+    The same rule as :func:`add_forbidden_pairs` over ``(first, s)`` for each successor, in one
+    constraint instead of one clause per pair: a roster of 32 shift types where a late shift
+    forbids 20 of them next day needs 20x fewer constraints.
+    """
+    successors = list(successors)
+    if not successors:
+        return
+    condition = [first] + ([] if enforce is None else [enforce])
+    model.add_bool_and([lit.Not() for lit in successors]).only_enforce_if(condition)
 
 
 def add_min_gap(

@@ -1,0 +1,203 @@
+"""Curtois benchmark: reader, independent evaluator, CP-SAT model from the rule builders.
+
+The evaluator is checked on a hand-made roster whose objective and violations were worked out by
+hand; the model and the evaluator are checked against each other (a roster fixed in the model is
+feasible exactly when the evaluator finds no violation, at the same objective); Instance1 is
+solved to its proven optimum, 607.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+
+import pytest
+from ortools.sat.python import cp_model
+from tests.benchmarks_curtois.conftest import CURTOIS_DATA, TINY
+
+from benchmarks.curtois import (
+    FormatError,
+    build_model,
+    evaluate,
+    instance_path,
+    parse_instance,
+    read_instance,
+    solve,
+)
+
+
+def fixed_roster_status(inst, roster):
+    """Solve the model with every shift literal fixed to ``roster``: (status, objective)."""
+    cm = build_model(inst)
+    for p, row in enumerate(roster):
+        for d, sid in enumerate(row):
+            for s, shift in enumerate(inst.shifts):
+                cm.model.add(cm.x[p][d][s] == int(sid == shift.id))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 10
+    status = solver.solve(cm.model)
+    objective = round(solver.objective_value) if status == cp_model.OPTIMAL else None
+    return solver.status_name(status), objective
+
+
+@pytest.fixture(scope="module")
+def solved1(instance1):
+    return solve(instance1, time_limit_seconds=40, workers=2, seed=0)
+
+
+# ----------------------------------------------------------------------------- reader
+def test_reader_parses_the_sizes_of_all_24_instances(shared_instances):
+    with open(CURTOIS_DATA / "instance_summary.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 24
+    for row in rows:
+        inst = read_instance(instance_path(int(row["instance"].removeprefix("Instance")),
+                                          shared_instances))
+        assert inst.name == row["instance"]
+        assert (inst.days, len(inst.shifts), len(inst.staff), len(inst.days_off),
+                len(inst.on_requests), len(inst.off_requests), len(inst.cover)) == (
+            int(row["horizon_days"]), int(row["shift_types"]), int(row["staff"]),
+            int(row["days_off_rows"]), int(row["shift_on_requests"]),
+            int(row["shift_off_requests"]), int(row["cover_rows"])), row["instance"]
+
+
+def test_reader_fields_of_instance1(instance1):
+    inst = instance1
+    assert inst.days == 14 and inst.shift_ids == ["D"]
+    assert inst.shifts[0].length_minutes == 480 and inst.shifts[0].cannot_follow == ()
+    a = inst.staff[0]
+    assert (a.id, a.max_shifts, a.max_total_minutes, a.min_total_minutes,
+            a.max_consecutive_shifts, a.min_consecutive_shifts, a.min_consecutive_days_off,
+            a.max_weekends) == ("A", {"D": 14}, 4320, 3360, 5, 2, 2, 1)
+    assert inst.days_off["B"] == (5,)
+    assert inst.on_requests[2].staff == "B" and inst.on_requests[2].weight == 3
+    assert (inst.off_requests[2].staff, inst.off_requests[2].day) == ("F", 8)
+    assert (inst.cover[1].day, inst.cover[1].requirement, inst.cover[1].weight_under,
+            inst.cover[1].weight_over) == (1, 7, 100, 1)
+    assert inst.weekends == [(5, 6), (12, 13)]
+
+
+def test_reader_parses_forbidden_successions(tiny):
+    assert tiny.shifts[1].cannot_follow == ("E",)
+    assert tiny.staff[0].max_shifts == {"E": 3, "L": 14}
+    assert tiny.days_off == {"A": (3,), "B": ()}
+
+
+@pytest.mark.parametrize("edit, message", [
+    (("L,480,E", "L,480,X"), "tiny:8: unknown shift 'X'; shifts are E, L"),
+    (("SECTION_COVER\n", ""), "tiny: missing section(s) SECTION_COVER"),
+    (("0,E,1,10,1", "0,E,1,10"), "tiny:28: SECTION_COVER rows have 5 fields, found 4: 0,E,1,10"),
+    (("13,L,1,10,1", "14,L,1,10,1"), "tiny:31: day 14 outside the horizon 0..13"),
+    (("B,2,E,1", "Z,2,E,1"), "tiny:25: unknown employee 'Z'"),
+])
+def test_reader_errors_name_the_line(edit, message):
+    with pytest.raises(FormatError) as err:
+        parse_instance(TINY.replace(*edit), "tiny")
+    assert str(err.value) == message
+
+
+# ----------------------------------------------------------------------------- evaluator
+#: Worked by hand against TINY's rules (see the comments).
+HAND_ROSTER = (
+    # day 0  1    2     3    4     5    6    7    8    9     10    11    12   13
+    ("L", "E", None, "E", None, "E", "E", "E", "E", None, None, None, "E", "L"),
+    (None,) * 14,
+)
+
+
+def test_evaluator_on_a_hand_checked_roster(tiny):
+    ev = evaluate(tiny, HAND_ROSTER)
+    assert sorted(ev.violations) == sorted([
+        "A day 3: works E on a fixed day off",
+        "A days 0-1: E cannot follow L",
+        "A: 7 shifts E, max 3",                                  # days 1 3 5 6 7 8 12
+        "A: 4320 min worked, max 3000",                          # 9 shifts x 480
+        "A days 2-2: 1 consecutive days off, min 2",
+        "A days 3-3: 1 consecutive shifts, min 2",
+        "A days 4-4: 1 consecutive days off, min 2",
+        "A days 5-8: 4 consecutive shifts, max 3",
+        "A: 2 weekends worked, max 1",                           # days 5-6 and 12-13
+        "B: 0 min worked, min 960",
+    ])  # runs touching day 0 (0-1) or day 13 (12-13) are exempt from the minimums
+    assert ev.breakdown == {
+        "shift_on_requests": 3 + 4,       # A works L on day 0 (wanted E); B off on day 5
+        "shift_off_requests": 5,          # A works L on day 13
+        "cover_under": 10 + 10,           # day 0 E: 0 of 1; day 5 E: 1 of 2
+        "cover_over": 7,                  # day 1 E: 1 of 0
+    }
+    assert ev.objective == 39
+    assert not ev.feasible
+
+
+def test_evaluator_all_days_off_on_instance1(instance1):
+    ev = evaluate(instance1, [(None,) * 14] * 8)
+    # Every on-request missed (A 2+2, B 5x3, C 5x1, D 2+2, F 2+2, H 5x1 = 37), every cover row
+    # short (71 employees x 100), no off-request met by working.
+    assert ev.breakdown == {"shift_on_requests": 37, "shift_off_requests": 0,
+                            "cover_under": 7100, "cover_over": 0}
+    assert ev.violations == tuple(f"{s}: 0 min worked, min 3360" for s in "ABCDEFGH")
+
+
+def test_evaluator_rejects_a_roster_of_the_wrong_shape(instance1):
+    with pytest.raises(ValueError, match="roster has 7 rows, the instance 8 staff"):
+        evaluate(instance1, [(None,) * 14] * 7)
+
+
+# ----------------------------------------------------------------------------- model
+def test_solving_instance1_reaches_the_proven_optimum_and_the_evaluator_agrees(instance1,
+                                                                             solved1):
+    assert solved1.status == "OPTIMAL"
+    assert solved1.objective == 607  # proven optimum (best_known_summary.csv)
+    ev = evaluate(instance1, solved1.roster)
+    assert ev.violations == ()
+    assert ev.objective == 607
+
+
+def random_feasible_roster(inst, seed):
+    """A roster keeping every hard rule, from the model with a random objective."""
+    cm = build_model(inst)
+    rng = random.Random(seed)
+    cm.model.minimize(sum(rng.randint(-5, 5) * lit for xp in cm.x for xd in xp for lit in xd))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 5
+    assert solver.solve(cm.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return [[next((inst.shifts[s].id for s, lit in enumerate(xd) if solver.boolean_value(lit)),
+                  None) for xd in xp] for xp in cm.x]
+
+
+def test_model_and_evaluator_agree_on_random_rosters(instance1):
+    """A roster fixed in the model is feasible exactly when the evaluator finds no violation,
+    and then both give the same objective: on random feasible rosters and on copies with one
+    to three days flipped (mostly breaking a rule)."""
+    rng = random.Random(7)
+    verdicts = []
+    for seed in range(6):
+        base = random_feasible_roster(instance1, seed)
+        for k in range(4):
+            roster = [list(row) for row in base]
+            for _ in range(k and rng.randint(1, 3)):
+                p, d = rng.randrange(8), rng.randrange(14)
+                roster[p][d] = None if roster[p][d] else "D"
+            ev = evaluate(instance1, roster)
+            status, objective = fixed_roster_status(instance1, roster)
+            assert (status == "OPTIMAL") == ev.feasible, (roster, ev.violations)
+            if ev.feasible:
+                assert objective == ev.objective
+            verdicts.append(ev.feasible)
+    assert verdicts.count(True) >= 6 and verdicts.count(False) >= 6  # both kinds exercised
+
+
+def test_model_forbids_each_violation_of_the_hand_roster(tiny):
+    assert fixed_roster_status(tiny, HAND_ROSTER)[0] == "INFEASIBLE"
+    # A roster keeping every rule of TINY (checked by hand): A works E on days 5-6 (its one
+    # weekend) and L on days 9-10 (1920 min, runs of 2 on and >= 2 off, day 3 off); B works L on
+    # days 0-1 and E on day 5 (1440 min). The evaluator accepts it; the model prices it the same.
+    roster = [
+        [None] * 5 + ["E", "E", None, None, "L", "L"] + [None] * 3,
+        ["L", "L", None, None, None, "E"] + [None] * 8,
+    ]
+    ev = evaluate(tiny, roster)
+    assert ev.violations == ()
+    assert fixed_roster_status(tiny, roster) == ("OPTIMAL", ev.objective)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from staffing.config import Scenario
+from staffing.domain import Agent
 from staffing.errors import ConfigError, DataError
 from staffing.forecast import ForecastResult, build_forecast
 from staffing.requirements import build_requirements, expected_performance
@@ -29,7 +30,8 @@ from staffing.timegrid import Horizon
 
 __all__ = [
     "PlanResult", "coverage_report", "daily_summary", "forecast_stage", "plan",
-    "requirements_stage", "roster_stage", "service_level_by_queue", "summary_text",
+    "requirements_stage", "roster_agents", "roster_stage", "service_level_by_queue",
+    "summary_text",
 ]
 
 SUMMARY_COLUMNS = (
@@ -145,6 +147,14 @@ def requirements_stage(scenario: Scenario, forecast: pd.DataFrame) -> pd.DataFra
                               shrinkage_windows=config.shrinkage_windows)
 
 
+def roster_agents(scenario: Scenario) -> tuple[Agent, ...]:
+    """The agents the roster works with: the agents file with the scenario's leave and hires."""
+    config = scenario.config
+    return adjust_agents(scenario.agents, config.adjustments, horizon=config.horizon_,
+                         contracts=config.contracts, queue_ids=[q.id for q in config.queues],
+                         source=str(scenario.source or "scenario"))
+
+
 def roster_stage(scenario: Scenario, requirements: pd.DataFrame, *,
                  warm_start: pd.DataFrame | None = None,
                  on_progress: Callable[[SolveProgress], None] | None = None) -> RosterResult:
@@ -153,12 +163,8 @@ def roster_stage(scenario: Scenario, requirements: pd.DataFrame, *,
     if not scenario.agents:
         raise ConfigError(f"{scenario.source or 'scenario'}: agents is required to roster; "
                           "set agents: to the agents CSV")
-    horizon = config.horizon_
-    agents = adjust_agents(scenario.agents, config.adjustments, horizon=horizon,
-                           contracts=config.contracts, queue_ids=[q.id for q in config.queues],
-                           source=str(scenario.source or "scenario"))
     return solve_roster(
-        requirements, agents, horizon=horizon,
+        requirements, roster_agents(scenario), horizon=config.horizon_,
         contracts=adjust_contracts(config.contracts, config.adjustments),
         rules=config.shift_rules, settings=config.solver, warm_start=warm_start,
         on_progress=on_progress,

@@ -24,10 +24,10 @@ from staffing.plan import (
     daily_summary,
     forecast_stage,
     requirements_stage,
+    roster_agents,
     roster_stage,
 )
 from staffing.scenarios.compare import roster_cost_by_day
-from staffing.scenarios.adjustments import adjust_agents
 
 __all__ = ["EMAIL_ON_TIME", "CapacityPoint", "CapacityResult", "find_capacity", "misses"]
 
@@ -192,10 +192,8 @@ def find_capacity(
         missed = misses(summary, candidate) if roster.feasible else ("no feasible roster",)
         worst = {q.id: float(summary.loc[summary["queue"] == q.id, "service_level"].min())
                  for q in config.queues}
-        agents = adjust_agents(candidate.agents, candidate.config.adjustments, horizon=horizon,
-                               contracts=config.contracts,
-                               queue_ids=[q.id for q in config.queues])
-        costs = roster_cost_by_day(roster.roster, agents, config.contracts, horizon.days)
+        costs = roster_cost_by_day(roster.roster, roster_agents(candidate), config.contracts,
+                                   horizon.days)
         point = CapacityPoint(
             added=added, meets=not missed, service_level=worst,
             understaffed_intervals=int((coverage["gap"] < 0).sum()) if len(coverage) else 0,

@@ -21,7 +21,7 @@ import pandas as pd
 
 from staffing.config import ContractConfig, Scenario
 from staffing.domain import Agent
-from staffing.scenarios.adjustments import adjust_agents
+from staffing.plan import roster_agents
 
 __all__ = [
     "Comparison", "DAY_METRICS", "Outcome", "QUEUE_METRICS", "compare", "format_metric",
@@ -200,9 +200,8 @@ def outcome_of(result, name: str | None = None, wall_seconds: float = 0.0,
     for metric in QUEUE_METRICS:
         if metric not in summary.columns:
             summary[metric] = np.nan
-    agents = adjust_agents(scenario.agents, config.adjustments, horizon=horizon,
-                           contracts=config.contracts, queue_ids=[q.id for q in config.queues])
-    per_day = roster_cost_by_day(result.roster.roster, agents, config.contracts, horizon.days)
+    per_day = roster_cost_by_day(result.roster.roster, roster_agents(scenario), config.contracts,
+                                 horizon.days)
     per_day = (pd.DataFrame({"date": horizon.dates()}).merge(per_day, on="date", how="left")
                .fillna({m: 0.0 for m in DAY_METRICS}))
     return Outcome(name or scenario.name, str(result.roster.status),

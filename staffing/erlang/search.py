@@ -20,6 +20,7 @@ through rounding, e.g. an occupancy cap of 0.85 with 8.5 Erlangs on 10 agents).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -111,6 +112,14 @@ def _erlang_c(traffic_erlangs, aht_seconds, targets):
                                  targets["max_occupancy"], shape=shape), shape)
 
 
+@functools.lru_cache(maxsize=64)
+def _scalar_goals(sl: float, t: float, asa: float, occ: float) -> np.ndarray:
+    """The kernel's goals for targets shared by all intervals (read-only, reused)."""
+    goals = np.array([[sl], [t], [asa], [occ]])
+    goals.flags.writeable = False
+    return goals
+
+
 def _erlang_c_shape(a, aht, *targets) -> tuple[int, ...]:
     """The broadcast shape of the inputs (quickly when they all have ``a``'s or none)."""
     shape = a.shape
@@ -137,7 +146,7 @@ def _erlang_c_flat(a, aht, sl, t, asa, occ, *, shape=None) -> np.ndarray:
         aht, shape).ravel()
     given = (sl, t, asa, occ)
     if all(g is None or type(g) is float or not np.ndim(g) for g in given):
-        goals = np.array([np.nan if g is None else float(g) for g in given]).reshape(4, 1)
+        goals = _scalar_goals(*(np.nan if g is None else float(g) for g in given))
     else:
         goals = np.empty((4, size))
         for row, g in zip(goals, given, strict=True):
@@ -155,42 +164,45 @@ def _erlang_c_flat(a, aht, sl, t, asa, occ, *, shape=None) -> np.ndarray:
 
 def _check_targets(service_level, answer_within_seconds, asa_seconds, max_occupancy,
                    patience_seconds, max_abandon_rate) -> dict:
-    def check(name, value, low, high, *, low_open=True, high_open=True):
-        if value is None:
-            return None
-        if type(value) is float or type(value) is int:      # the usual case, quickly
-            if ((value > low if low_open else value >= low)
-                    and (value < high if high_open else value <= high)):
-                return float(value)
-        arr = np.asarray(value, dtype=float)
-        bad = np.isnan(arr) | (arr <= low if low_open else arr < low)
-        bad |= arr >= high if high_open else arr > high
-        if bad.any():
-            lo_txt = f"> {low:g}" if low_open else f">= {low:g}"
-            hi_txt = f"< {high:g}" if high_open else f"<= {high:g}"
-            raise ConfigError(f"{name} must be {lo_txt} and {hi_txt}, got "
-                              f"{arr.flat[int(np.flatnonzero(bad.ravel())[0])]:g}")
-        return arr
-
     out = {
-        "service_level": check("service_level", service_level, 0, 1),
-        "answer_within_seconds": check("answer_within_seconds", answer_within_seconds, 0,
-                                       np.inf, low_open=False),
-        "asa_seconds": check("asa_seconds", asa_seconds, 0, np.inf),
-        "max_occupancy": check("max_occupancy", max_occupancy, 0, 1, high_open=False),
-        "max_abandon_rate": check("max_abandon_rate", max_abandon_rate, 0, 1),
+        "service_level": _check_target("service_level", service_level, 0, 1),
+        "answer_within_seconds": _check_target("answer_within_seconds", answer_within_seconds,
+                                               0, np.inf, low_open=False),
+        "asa_seconds": _check_target("asa_seconds", asa_seconds, 0, np.inf),
+        "max_occupancy": _check_target("max_occupancy", max_occupancy, 0, 1, high_open=False),
+        "max_abandon_rate": _check_target("max_abandon_rate", max_abandon_rate, 0, 1),
     }
-    if (out["service_level"] is None) != (out["answer_within_seconds"] is None):
+    if (service_level is None) != (answer_within_seconds is None):
         raise ConfigError("service_level and answer_within_seconds go together (e.g. "
                           "service_level=0.8, answer_within_seconds=20)")
-    if out["max_abandon_rate"] is not None and patience_seconds is None:
+    if max_abandon_rate is not None and patience_seconds is None:
         raise ConfigError("max_abandon_rate needs patience_seconds (abandonment is modelled "
                           "by Erlang A only)")
-    if all(v is None for k, v in out.items() if k != "answer_within_seconds"):
+    if service_level is None and asa_seconds is None and max_occupancy is None \
+            and max_abandon_rate is None:
         raise ConfigError("required_agents needs a target: service_level with "
                           "answer_within_seconds, asa_seconds, max_abandon_rate or "
                           "max_occupancy")
     return out
+
+
+def _check_target(name, value, low, high, *, low_open=True, high_open=True):
+    """A target as a float (the usual case, checked quickly) or an array; None if not set."""
+    if value is None:
+        return None
+    if type(value) is float or type(value) is int:
+        if ((value > low if low_open else value >= low)
+                and (value < high if high_open else value <= high)):
+            return float(value)
+    arr = np.asarray(value, dtype=float)
+    bad = np.isnan(arr) | (arr <= low if low_open else arr < low)
+    bad |= arr >= high if high_open else arr > high
+    if bad.any():
+        lo_txt = f"> {low:g}" if low_open else f">= {low:g}"
+        hi_txt = f"< {high:g}" if high_open else f"<= {high:g}"
+        raise ConfigError(f"{name} must be {lo_txt} and {hi_txt}, got "
+                          f"{arr.flat[int(np.flatnonzero(bad.ravel())[0])]:g}")
+    return arr
 
 
 def _search_flat(a, aht, pat, k, slow, sl, t, asa, occ, ab, definition) -> np.ndarray:

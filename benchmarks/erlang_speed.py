@@ -242,7 +242,7 @@ def main() -> None:
             verdict += f" / neither {right['neither']}"
         peak = (calls * aht).max() / (INTERVAL_MINUTES * 60)
         print(f"| {name} | {calls.size:,} | {busy.sum():,} | {peak:.1f} Erl | "
-              f"{seconds * 1e3:.2f} ms | "
+              f"{seconds * 1e3:.3f} ms | "
               f"{peer['seconds'] * 1e3:,.1f} ms | {ratio:,.0f}x | "
               f"{(mine == theirs).sum():,} / {busy.sum():,} | {differ.size} ({verdict}) |")
     print()

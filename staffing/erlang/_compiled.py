@@ -53,10 +53,11 @@ def erlang_c_required(a, aht, goals, out):
     the occupancy floor ``ceil(A / cap)`` if higher. ``R = 1/B - 1`` (``B`` Erlang B) there
     comes from Erlang's recurrence ``R(k) = k/A (1 + R(k-1))``, exact and forward-stable (an
     error in ``R`` shrinks by ``B(k)`` per step). It starts at ``k0 = A - 10 sqrt(A)`` (0 for
-    loads under 100 Erlangs) from the fluid value ``R(k0) ~ k0 / (A - k0)``: whatever the error
-    of that start, its share of ``R(n)`` for any ``n`` is below ``prod_{k0<k<=A} k/A <=
-    exp(-(A - k0)^2 / 2A) = e^-50``, so ``R`` is exact to rounding with ``~10 sqrt(A)`` steps
-    rather than ``A``. The count then walks up one agent at a time, ``R`` with it, until the
+    loads under 100 Erlangs) from the fluid value ``k0 / (A - k0)``, an upper bound of
+    ``R(k0)`` (the carried load ``A (1 - B)`` is at most ``k0``): the start's error, at most
+    ``sqrt(A) / 10``, reaches ``R(n)`` for any ``n > A`` relatively damped by
+    ``prod_{k0<k<=A} k/A ~ exp(-(A - k0)^2 / 2A) = e^-50``, so ``R`` is exact to rounding
+    with ``~10 sqrt(A)`` steps rather than ``A``. The count then walks up one agent at a time, ``R`` with it, until the
     targets hold, checked without division: ``C = n / (n + R (n - A))``, so the service level
     ``1 - C exp(-(n - A) t / AHT) >= sl`` and ``ASA = C AHT / (n - A) <= asa`` are compared
     multiplied out by ``n + R (n - A)`` (``R`` may overflow to ``inf`` far above the traffic:

@@ -169,19 +169,6 @@ def test_a_few_grid_points_recomputed_live():
         assert float(live[key]) == pytest.approx(row[key], rel=1e-15)
 
 
-def test_erlang_r_by_recurrence_and_by_gamma_match_the_grid():
-    # R = 1/B - 1, which the required-agents walk starts from: the recurrence (counts up to
-    # 250, whole) and the incomplete gamma function (above, or real counts) against the
-    # 50-digit Erlang B grid.
-    from staffing.erlang._special import erlang_r
-    g = GRID_C[(GRID_C["erlang_b"] > 1e-300) & (GRID_C["agents"] > 0)]
-    a, n = g["traffic_erlangs"].to_numpy(), g["agents"].to_numpy().astype(float)
-    assert (n <= 250).sum() > 20 and (n > 250).sum() > 20 and (n % 1 > 0).sum() >= 3
-    ours = erlang_r(n, a)
-    theirs = 1 / g["erlang_b"].to_numpy() - 1
-    assert np.max(np.abs(ours / theirs - 1)) <= RTOL
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(3))
 def test_random_large_points_against_mpmath(seed):
@@ -301,7 +288,7 @@ def test_vectorised_equals_one_by_one():
 
 
 def test_required_agents_are_the_fewest_across_loads_and_caps():
-    # The Erlang C walk (Halfin-Whitt start, then Erlang's recurrence down or up) checked
+    # The compiled Erlang C walk (Erlang's recurrence from A - 10 sqrt(A), then up) checked
     # against the direct formulas at n and n - 1, from 0.01 to 10,000 Erlangs, including an
     # occupancy cap far above the answer (where R = 1/B - 1 overflows: no warning, C = 0).
     rng = np.random.default_rng(11)

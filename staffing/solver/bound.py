@@ -11,13 +11,13 @@ of choosing them per agent:
 - per window of ``max_consecutive_days + 1`` days, at most ``n * max_consecutive_days`` shifts;
 - per weekend, agents working it at least the shifts of each of its days, and at most
   ``n * (weekends - min_weekends_off)`` weekends worked in all;
-- coverage per skill profile and interval: agents on shift (the sum of the counts of the shifts
-  covering the interval) less agents on break, split over the profile's queues, with the convex
-  understaffing (one variable per segment of the piecewise-linear penalty, cheapest first) and
-  overstaffing; each break rule's breaks are counted per profile, shift start and offset in the
-  rule's window (their sum is the number of those shifts taking the rule) — the same breaks as
-  the CP-SAT model's first-in-first-out counts, written without cumulative chains, which HiGHS
-  solves several times faster;
+- coverage per skill profile and interval: agents working (a variable per profile and
+  interval, written by its changes: shifts starting and ending, breaks starting and ending),
+  split over the profile's queues, with the convex understaffing (one variable per segment of
+  the piecewise-linear penalty, cheapest first) and overstaffing; each break rule's breaks are
+  counted per profile, shift start and offset in the rule's window (their sum is the number of
+  those shifts taking the rule) — the same breaks as the CP-SAT model's first-in-first-out
+  counts, and every count appears in two coverage rows only;
 - preferred days off: at least the shifts beyond the group's agents who do not prefer the day
   off; fairness: by Jensen's inequality, a group of ``n`` agents working ``Y`` weekend days (or
   nights, late shifts) pays at least ``n * h(Y / n)`` for the convex per-agent penalty ``h``.
@@ -278,13 +278,19 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
 
     # ---- coverage per profile and interval: working = on shift - on break (no chains: a
     # cumulative formulation is exact too, but far slower for HiGHS)
-    work_rows = lp.rows(P * T, 0.0, 0.0).reshape(P, T)    # sum_q f - on_shift + on_break = 0
+    # W[p, i]: agents of profile p working (on shift, not on break) in interval i, written by
+    # its changes (shifts and breaks starting and ending), so every count is in two rows.
+    work = lp.variables(P * T).reshape(P, T)
+    work_rows = lp.rows(P * T, 0.0, 0.0).reshape(P, T)    # sum_q f - W = 0
+    lp.coef(work_rows, work, -1.0)
+    diff = lp.rows(P * T, 0.0, 0.0).reshape(P, T)         # W[i] - W[i-1] - changes at i = 0
+    lp.coef(diff, work, 1.0)
+    lp.coef(diff[:, 1:], work[:, :-1], -1.0)
     ystart = y["start"].astype(np.int64)
-    yend = np.minimum(y["end"].astype(np.int64), T)
-    length = yend - ystart
-    offsets = np.arange(int(length.sum())) - np.repeat(np.cumsum(length) - length, length)
-    lp.coef(work_rows[np.repeat(yp, length), np.repeat(ystart, length) + offsets],
-            np.repeat(yi, length), -1.0)
+    yend = y["end"].astype(np.int64)
+    lp.coef(diff[yp, ystart], yi, -1.0)
+    ends = yend < T
+    lp.coef(diff[yp[ends], yend[ends]], yi[ends], 1.0)
     for r, spec in enumerate(p.breaks):
         takes = y["takes"][:, r].astype(bool)
         if not takes.any():
@@ -299,11 +305,12 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
         row = lp.rows(len(keys), 0.0, 0.0)
         lp.coef(np.repeat(row, W), b, 1.0)
         lp.coef(row[inverse], yi[takes], -1.0)
-        for j in range(spec.duration):
-            at = ks[:, None] + offs[None, :] + j          # interval the break covers
-            inside = at < T
-            lp.coef(work_rows[np.broadcast_to(kp[:, None], at.shape)[inside], at[inside]],
-                    b[inside], 1.0)
+        at = ks[:, None] + offs[None, :]                   # interval the break starts in
+        rows_p = np.broadcast_to(kp[:, None], at.shape)
+        inside = at < T
+        lp.coef(diff[rows_p[inside], at[inside]], b[inside], 1.0)
+        back = at + spec.duration < T                      # the agent is back at work
+        lp.coef(diff[rows_p[back], at[back] + spec.duration], b[back], -1.0)
 
     # ---- skill split, understaffing, overstaffing
     f_of_queue: list[list[np.ndarray]] = [[] for _ in range(Q)]

@@ -11,10 +11,13 @@ Steps of :func:`solve_roster`:
    explained from a one-agent model with assumptions.
 4. The full CP-SAT model (:mod:`~staffing.solver.model`, :mod:`~staffing.solver.coverage`), its
    hint completed from that roster so the search starts from it.
-5. :func:`~staffing.solver.bound.relaxation_bound` on models small enough for it: a lower bound
-   from the linear relaxation of an aggregated model, reported with CP-SAT's own.
+5. :func:`~staffing.solver.bound.relaxation_bound` in a thread started right after the
+   precheck (HiGHS releases the GIL): a lower bound from the linear relaxation of an aggregated
+   model, reported with CP-SAT's own when it is solved within the time limit.
 6. CP-SAT from the hint until the time limit or optimality; the better of its roster and the
-   first one (by :func:`~staffing.solver.solution.evaluate`) is returned.
+   first one (by :func:`~staffing.solver.solution.evaluate`) is returned. With
+   ``settings.search == "lns"`` the full model is not built: a large-neighbourhood search
+   (:mod:`~staffing.solver.lns`) improves the first roster instead.
 7. :mod:`~staffing.solver.extract`: roster, activities, coverage, per-agent summary,
    violations, objective by rule.
 """

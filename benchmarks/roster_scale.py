@@ -13,8 +13,10 @@ overstaffed agent-intervals, paid hours, objective, lower bound and gap, peak me
 
 The lower bound is the larger of CP-SAT's proven bound on the full model and the optimum of the
 aggregated linear relaxation (:mod:`staffing.solver.bound`: agents grouped by skill profile and
-contract, shift counts continuous, coverage and convex penalties kept); "-" when neither was
-proven within the time limit.
+contract, shift counts continuous, coverage, breaks and convex penalties kept; solved by HiGHS'
+interior point method in a thread alongside the roster search, stopped at the time limit); "-"
+when neither was proven within the time limit. The relaxation's own time and size are in the
+per-row JSON on stderr (``relaxation_seconds``, ``relaxation_size``).
 
 Anchor (same run, same requirements): pyworkforce ``MinRequiredResources`` — anonymous shift
 counts with every start and length the contracts allow (breaks ignored, skills pooled, no
@@ -68,6 +70,8 @@ def run_one(size: str, limit: float, seed: int, workers: int) -> dict:
         "objective": result.objective, "bound": result.bound, "gap": result.gap,
         "relaxation_bound": result.stats.get("relaxation_bound"),
         "cpsat_bound": result.stats.get("cpsat_bound"),
+        "relaxation_seconds": result.stats.get("relaxation_seconds"),
+        "relaxation_size": result.stats.get("relaxation_size"),
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 

@@ -11,10 +11,13 @@ Steps of :func:`solve_roster`:
    explained from a one-agent model with assumptions.
 4. The full CP-SAT model (:mod:`~staffing.solver.model`, :mod:`~staffing.solver.coverage`), its
    hint completed from that roster so the search starts from it.
-5. :func:`~staffing.solver.bound.relaxation_bound` on models small enough for it: a lower bound
-   from the linear relaxation of an aggregated model, reported with CP-SAT's own.
+5. :func:`~staffing.solver.bound.relaxation_bound` in a thread started right after the
+   precheck (HiGHS releases the GIL): a lower bound from the linear relaxation of an aggregated
+   model, reported with CP-SAT's own when it is solved within the time limit.
 6. CP-SAT from the hint until the time limit or optimality; the better of its roster and the
-   first one (by :func:`~staffing.solver.solution.evaluate`) is returned.
+   first one (by :func:`~staffing.solver.solution.evaluate`) is returned. With
+   ``settings.search == "lns"`` the full model is not built: a large-neighbourhood search
+   (:mod:`~staffing.solver.lns`) improves the first roster instead.
 7. :mod:`~staffing.solver.extract`: roster, activities, coverage, per-agent summary,
    violations, objective by rule.
 """
@@ -214,6 +217,31 @@ def solve_roster(
     if conflicts:
         return _infeasible(problem, conflicts, started, stats)
 
+    # The lower bound, in a thread while the rosters are built (HiGHS releases the GIL); it
+    # stops at the time limit.
+    relaxation_box: dict[str, object] = {}
+
+    def run_relaxation() -> None:
+        try:
+            out = bound_mod.relaxation_bound(
+                problem, weights,
+                time_limit_seconds=max(0.5, deadline - time.perf_counter()))
+        except Exception as exc:  # noqa: BLE001 - a failed bound must not lose the roster
+            relaxation_box["error"] = repr(exc)
+            return
+        relaxation_box["result"] = out
+        if out is not None:
+            progress.update(bound=out.bound, source="bound")
+
+    relaxation_thread = threading.Thread(target=run_relaxation, name="roster-bound",
+                                         daemon=True)
+    relaxation_thread.start()
+
+    use_lns = settings.search == "lns" and not settings.deterministic
+    if problem.shift_rules.max_break_fraction is not None:
+        use_lns = False  # the break cap couples every agent of a queue
+    stats["search"] = "lns" if use_lns else "cp-sat"
+
     start_choice = None
     if warm_start is not None and len(warm_start):
         start_choice = explain.choice_from_roster(problem, warm_start)
@@ -265,23 +293,41 @@ def solve_roster(
                                            seed=settings.random_seed)
             return _infeasible(problem, lines, started, stats)
         best_solution = initial.solution
-        if m is None:  # built after the heuristic, whose roster is the first to report
+        if m is None and not use_lns:  # built after the heuristic, which reports first
             m, cov = build_model()
-        _add_hint(m, cov, best_solution)
-        _complete_hint(m, seed=settings.random_seed,
-                       time_limit_seconds=max(1.0, deadline - time.perf_counter()))
+        if m is not None:
+            _add_hint(m, cov, best_solution)
+            _complete_hint(m, seed=settings.random_seed,
+                           time_limit_seconds=max(1.0, deadline - time.perf_counter()))
     best_eval = evaluate(problem, best_solution, weights)
     stats["initial_objective"] = best_eval.objective
 
-    relaxation = None
-    if problem.n_options() <= LARGE_MODEL_OPTIONS:
-        # The relaxation is built with the Python LP wrapper: too slow to pay off beyond.
-        relaxation = bound_mod.relaxation_bound(problem, weights,
-                                                time_limit_seconds=max(1.0, 0.1 * limit))
-    if relaxation is not None:
-        stats["relaxation_bound"] = relaxation.bound
-        stats["relaxation_seconds"] = relaxation.seconds
-        progress.update(bound=relaxation.bound, source="bound")
+    def collect_relaxation() -> None:
+        relaxation_thread.join(timeout=max(0.0, deadline - time.perf_counter()) + 5.0)
+        relaxation = relaxation_box.get("result")
+        if "error" in relaxation_box:
+            stats["relaxation_error"] = relaxation_box["error"]
+        if relaxation is not None:
+            stats["relaxation_bound"] = relaxation.bound
+            stats["relaxation_seconds"] = relaxation.seconds
+            stats["relaxation_size"] = (relaxation.variables, relaxation.constraints)
+            progress.update(bound=relaxation.bound, source="bound")
+
+    if use_lns:
+        from staffing.solver.lns import large_neighbourhood_search
+
+        lns_started = time.perf_counter()
+        found = large_neighbourhood_search(
+            problem, best_solution, weights, deadline=deadline, seed=settings.random_seed,
+            workers=settings.workers,
+            on_improve=lambda value: progress.update(value, source="lns"))
+        stats["lns_seconds"] = time.perf_counter() - lns_started
+        stats["lns_steps"] = found.steps
+        stats["lns_improvements"] = found.improvements
+        collect_relaxation()
+        bound = stats.get("relaxation_bound")
+        return _result(problem, found.solution, found.evaluation, "FEASIBLE", bound, progress,
+                       started, stats)
 
     solver = cp_model.CpSolver()
     params = solver.parameters
@@ -321,6 +367,7 @@ def solve_roster(
         lines = explain.explain_model(problem, seed=settings.random_seed)
         return _infeasible(problem, lines, started, stats)
     stats["cpsat_bound"] = cp_bound
+    collect_relaxation()
     bounds = [b for b in (cp_bound, stats.get("relaxation_bound")) if b is not None]
     optimal = status == cp_model.OPTIMAL and abs(best_eval.objective - (cp_bound or 0)) < 0.5
     return _result(problem, best_solution, best_eval, "OPTIMAL" if optimal else "FEASIBLE",

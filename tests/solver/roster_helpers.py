@@ -65,6 +65,11 @@ def solve(agents, spec, *, contracts=None, rules=NO_BREAKS, days=3, start=MONDAY
     if result.stats.get("cpsat_status") == "OPTIMAL":
         # The evaluator (numpy, from the roster alone) agrees with the model's optimum.
         assert result.status == "OPTIMAL", (result.objective, result.stats["cpsat_bound"])
+    relax = result.stats.get("relaxation_bound")
+    if relax is not None and result.feasible:
+        # The aggregated relaxation is a lower bound on every roster.
+        assert relax <= result.objective + 1e-6 * max(1.0, abs(result.objective)), \
+            (relax, result.objective)
     if check and result.feasible:
         problems = check_roster(result, agents, contracts, rules, horizon, requirements)
         assert problems == [], problems

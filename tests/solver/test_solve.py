@@ -229,3 +229,19 @@ def test_break_cap_no_roster_can_keep_is_explained():
         "shift_rules.max_break_fraction (0.5) on queue chat cannot hold with the shifts the "
         "agents' hard rules allow (agents A, B: their breaks cannot all be staggered); raise "
         "the fraction or widen the break windows",)
+
+
+def test_large_neighbourhood_search_keeps_every_hard_rule():
+    # The checker (inside solve) verifies the roster; the search never returns a roster worse
+    # than the first one.
+    agents = [agent("A1", "chat;voice:2"), agent("A2", "voice;chat:2"), agent("A3", "chat"),
+              agent("A4", "voice"), agent("A5", "chat", preferred_days_off=frozenset({1}))]
+    contracts = {"c": contract(hourly_cost=15.0, min_hours_per_week=8, max_hours_per_week=24,
+                               max_consecutive_days=2)}
+    result, _, _ = solve(agents, {"chat": lambda d, h: 2 if 8 <= h < 20 else 1,
+                                  "voice": lambda d, h: 1 if 9 <= h < 18 else 0},
+                         contracts=contracts, seconds=4.0, search="lns")
+    assert result.feasible
+    assert result.stats["search"] == "lns"
+    assert result.stats["lns_steps"] > 0
+    assert result.objective <= result.stats["initial_objective"] + 1e-6

@@ -1,0 +1,64 @@
+"""The aggregated linear relaxation (staffing.solver.bound): exact values on instances whose
+optimum is known by hand, and below every roster the solver returns."""
+
+from __future__ import annotations
+
+import pytest
+from tests.solver.roster_helpers import MONDAY, NO_BREAKS, agent, contract, demand, solve
+
+from staffing.config import SolverWeights
+from staffing.solver.bound import relaxation_bound
+from staffing.solver.problem import build_problem
+from staffing.timegrid import Horizon
+
+
+def _problem(agents, spec, *, contracts=None, rules=NO_BREAKS, days=3):
+    horizon = Horizon(MONDAY, days, 60, "UTC")
+    return build_problem(demand(horizon, spec), agents, horizon=horizon,
+                         contracts=contracts or {"c": contract()}, rules=rules)
+
+
+def test_one_agent_short_of_two_pays_every_missing_interval():
+    # Two agents wanted 09-17 on 3 days, one agent with 8-h shifts only: every roster (and the
+    # LP, which has one agent a day) leaves one agent missing in 8 intervals a day.
+    only_8h = {"c": contract(min_shift_minutes=480, max_shift_minutes=480)}
+    p = _problem([agent("A1")], {"chat": lambda d, h: 2 if 9 <= h < 17 else 0},
+                 contracts=only_8h)
+    out = relaxation_bound(p, SolverWeights())
+    assert out is not None
+    assert out.bound == pytest.approx(3 * 8 * 100.0, rel=1e-5)
+    assert out.understaffing == pytest.approx(2400.0, rel=1e-5)
+
+
+def test_convex_understaffing_and_cost():
+    # Three wanted, one agent: 2 missing per interval cost 100 + 150; the 8 paid hours a day
+    # cost 10 each.
+    only_8h = {"c": contract(min_shift_minutes=480, max_shift_minutes=480, hourly_cost=10.0)}
+    p = _problem([agent("A1")], {"chat": lambda d, h: 3 if 9 <= h < 17 else 0},
+                 contracts=only_8h)
+    out = relaxation_bound(p, SolverWeights())
+    assert out.bound == pytest.approx(3 * (8 * 250.0 + 80.0), rel=1e-5)
+
+
+def test_weekly_minimum_is_paid_even_without_demand():
+    # No demand at all; the contract's 16 h minimum over the 3 days costs 16 h * 20.
+    c = {"c": contract(min_hours_per_week=16, min_shift_minutes=240, max_shift_minutes=480,
+                       hourly_cost=20.0)}
+    p = _problem([agent("A1")], {"chat": lambda d, h: 0}, contracts=c, days=7)
+    out = relaxation_bound(p, SolverWeights(overstaffing=0))
+    assert out.bound == pytest.approx(16 * 20.0, rel=1e-5)
+
+
+@pytest.mark.parametrize("spec", [
+    {"chat": lambda d, h: 2 if 9 <= h < 18 else 0, "voice": lambda d, h: 1 if 8 <= h < 20 else 0},
+    {"chat": lambda d, h: 3 if 7 <= h < 22 else 1},
+])
+def test_bound_is_below_the_roster(spec):
+    agents = [agent("A1", "chat;voice:2"), agent("A2", "voice;chat:2"), agent("A3", "chat"),
+              agent("A4", "chat", preferred_days_off=frozenset({0}))]
+    contracts = {"c": contract(hourly_cost=15.0, min_hours_per_week=8, max_hours_per_week=24)}
+    result, _, _ = solve(agents, spec, contracts=contracts, seconds=5.0)
+    assert result.feasible
+    relax = result.stats["relaxation_bound"]
+    assert relax <= result.objective + 1e-6 * max(1.0, result.objective)
+    assert relax > 0

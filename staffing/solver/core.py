@@ -13,7 +13,8 @@ Steps of :func:`solve_roster`:
    hint completed from that roster so the search starts from it.
 5. :func:`~staffing.solver.bound.relaxation_bound` in a thread started right after the
    precheck (HiGHS releases the GIL): a lower bound from the linear relaxation of an aggregated
-   model, reported with CP-SAT's own when it is solved within the time limit.
+   model, reported with CP-SAT's own when it is solved within the time limit. It runs only on
+   a core CP-SAT's workers leave free, or on a small model (see :func:`_bound_affordable`).
 6. CP-SAT from the hint until the time limit or optimality; the better of its roster and the
    first one (by :func:`~staffing.solver.solution.evaluate`) is returned. With
    ``settings.search == "lns"`` the full model is not built: a large-neighbourhood search
@@ -24,10 +25,12 @@ Steps of :func:`solve_roster`:
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -38,11 +41,25 @@ from staffing.domain import Agent
 from staffing.errors import SolverError
 from staffing.timegrid import Horizon
 
+if TYPE_CHECKING:
+    from staffing.solver.problem import RosterProblem
+
 __all__ = ["RosterResult", "SolveProgress", "solve_roster"]
 
 #: Above this many agent-day-shift candidates the full model is solved with a light presolve
 #: (a full presolve takes most of a short time limit at that size and finds little).
 LARGE_MODEL_OPTIONS = 20_000
+
+
+def _bound_affordable(problem: RosterProblem, settings: SolverSettings) -> bool:
+    """Whether to solve the relaxation beside CP-SAT: on a spare core, or on a small model.
+
+    The relaxation of a large model keeps a core busy for minutes; on a machine with no core
+    beside CP-SAT's workers it would take that time from the search and slow the first
+    roster, so there it is left to ``staffing.solver.bound`` run on its own.
+    """
+    spare_core = (os.cpu_count() or 1) > settings.workers
+    return spare_core or problem.n_options() <= LARGE_MODEL_OPTIONS
 
 
 @dataclass(frozen=True)
@@ -235,7 +252,12 @@ def solve_roster(
 
     relaxation_thread = threading.Thread(target=run_relaxation, name="roster-bound",
                                          daemon=True)
-    relaxation_thread.start()
+    if _bound_affordable(problem, settings):
+        relaxation_thread.start()
+    else:
+        stats["relaxation_skipped"] = (
+            f"{problem.n_options()} shift candidates and no core beside CP-SAT's "
+            f"{settings.workers} workers")
 
     use_lns = settings.search == "lns" and not settings.deterministic
     if problem.shift_rules.max_break_fraction is not None:
@@ -303,6 +325,8 @@ def solve_roster(
     stats["initial_objective"] = best_eval.objective
 
     def collect_relaxation() -> None:
+        if relaxation_thread.ident is None:
+            return  # never started
         relaxation_thread.join(timeout=max(0.0, deadline - time.perf_counter()) + 5.0)
         relaxation = relaxation_box.get("result")
         if "error" in relaxation_box:

@@ -62,3 +62,20 @@ def test_bound_is_below_the_roster(spec):
     relax = result.stats["relaxation_bound"]
     assert relax <= result.objective + 1e-6 * max(1.0, result.objective)
     assert relax > 0
+
+
+@pytest.mark.parametrize(("cores", "workers", "options", "expected"), [
+    (8, 2, 200_000, True),    # a spare core: the bound runs beside CP-SAT at any size
+    (2, 2, 200_000, False),   # no spare core, large model: it would starve the search
+    (2, 2, 5_000, True),      # no spare core, small model: cheap enough
+    (1, 1, 20_000, True),
+])
+def test_bound_runs_beside_cpsat_only_when_affordable(monkeypatch, cores, workers, options,
+                                                      expected):
+    from types import SimpleNamespace
+
+    from staffing.solver import core
+
+    monkeypatch.setattr(core.os, "cpu_count", lambda: cores)
+    problem = SimpleNamespace(n_options=lambda: options)
+    assert core._bound_affordable(problem, SimpleNamespace(workers=workers)) is expected

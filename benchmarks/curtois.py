@@ -639,7 +639,7 @@ def _construct(inst, deadline, workers, seed, started, callback, verbose):
     roster: list[list[str | None]] = [[None] * D for _ in range(n)]
     for k, p in enumerate(range(n)):
         left = deadline - time.perf_counter()
-        seconds = max(0.2, min(2.0, 0.3 * left / (n - k)))
+        seconds = max(0.2, min(5.0, 0.6 * left / (n - k)))
         rows = None
         while rows is None:
             # No roster within the time (rare: an employee whose totals are hard to meet

@@ -568,7 +568,9 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
 
 def _solution(inst, name, best, bound, started, callback, roster) -> Solution:
     times = callback.times
-    best_t = next((t for t, v in times if round(v) == best), None)
+    # Incumbents are recorded as they improve (the last is the roster returned; CP-SAT's own
+    # values may exceed the exact cost by slack in the penalty variables).
+    best_t = times[-1][0] if times else None
     return Solution(inst.name, name, best, bound, time.perf_counter() - started,
                     times[0][0] if times else None, best_t,
                     tuple(tuple(r or None for r in row) for row in roster))
@@ -918,8 +920,8 @@ def main(argv: list[str] | None = None) -> None:
                     format_roster(inst, sol.roster), encoding="utf-8")
         lb, ub = best.get(inst.name, (None, None))
         bound = "-" if not math.isfinite(sol.bound) else f"{sol.bound:.0f}"
-        times = "-" if sol.first_seconds is None else \
-            f"{sol.first_seconds:.1f} / {sol.best_seconds:.1f} / {sol.wall_seconds:.1f}"
+        times = " / ".join("-" if t is None else f"{t:.1f}"
+                           for t in (sol.first_seconds, sol.best_seconds, sol.wall_seconds))
         print(f"| {inst.name} | {inst.days} x {len(inst.staff)} x {len(inst.shifts)} "
               f"| {limit:.0f} | {sol.objective if sol.objective is not None else '-'} "
               f"| {checked} | {bound} | {sol.status} | {lb if lb is not None else '-'} "

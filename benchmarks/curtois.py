@@ -491,7 +491,10 @@ def _parameters(solver: cp_model.CpSolver, seconds: float, workers: int, seed: i
     solver.parameters.max_time_in_seconds = max(seconds, 0.01)
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    if subsolver:
+    if subsolver == "max_lp" and workers == 1:
+        # One worker runs one parameter set: max_lp's is linearization level 2.
+        solver.parameters.linearization_level = 2
+    elif subsolver:
         solver.parameters.subsolvers.append(subsolver)
 
 
@@ -672,17 +675,16 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
 
     Each step frees part of the incumbent and re-solves it with CP-SAT (the sub-model of the
     freed employees, the others fixed, the incumbent as hint, the objective capped at the
-    incumbent's). Three neighbourhoods, in turn:
+    incumbent's). Neighbourhoods:
 
     - ``staff``: a few employees' whole rosters (the runs, weekends and totals of a contract
       only change when all its days are free);
     - ``window``: every employee (up to a size cap) over a window of days (how the cover of a
       week is shared out);
-    - ``worst``: a window around a day drawn in proportion to its cover penalty, with the
-      employees working or requested there.
+    - ``worst``: a window around a day drawn in proportion to its cover penalty.
 
-    Each neighbourhood's size grows when CP-SAT proves it optimal quickly and shrinks when it
-    times out.
+    They take turns. Each neighbourhood's size grows when CP-SAT proves it optimal quickly and
+    shrinks when it times out.
     """
     rng = random.Random(seed)
     n, D, S = len(inst.staff), inst.days, len(inst.shifts)
@@ -691,10 +693,12 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
     staff_k = max(2, min(n // 8, cap_literals // (D * S)))
     window = min(D, 7)
     iteration = 0
-    step = max(1.0, 0.05 * (deadline - started))
+    total = deadline - started
+    step = max(1.0, 0.05 * total)
     while time.perf_counter() < deadline - 0.2:
         iteration += 1
         kind = ("staff", "window", "worst")[iteration % 3]
+        seconds = step
         if kind == "staff":
             people = sorted(rng.sample(range(n), min(max(1, staff_k), n)))
             days = None
@@ -704,8 +708,7 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
                 first = rng.randrange(0, D - width + 1)
             else:
                 penalty = _cover_penalty_by_day(inst, roster)
-                total = sum(penalty)
-                centre = rng.choices(range(D), weights=penalty)[0] if total else \
+                centre = rng.choices(range(D), weights=penalty)[0] if sum(penalty) else \
                     rng.randrange(D)
                 first = max(0, min(D - width, centre - width // 2))
             days = set(range(first, first + width))
@@ -714,7 +717,7 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
             if n > most:
                 people = sorted(rng.sample(people, most))
         part = _part_objective(inst, roster, people, days)
-        seconds = min(step, deadline - time.perf_counter())
+        seconds = min(seconds, deadline - time.perf_counter())
         if seconds < 0.1:
             break
         status, found, rows, wall = _solve_part(inst, roster, people, days, seconds, workers,
@@ -725,18 +728,17 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
             found = _part_objective(inst, roster, people, days)  # the exact cost, no slack
             if found < part:
                 best -= part - found
-            if os.environ.get("CURTOIS_CHECK"):
-                assert evaluate(inst, roster).objective == best, (kind, people, days, found,
-                                                                  part, best)
                 callback.times.append((time.perf_counter() - started, float(best)))
                 if verbose:
                     print(f"  {callback.times[-1][0]:7.1f} s  objective {best}  (lns {kind})",
                           file=sys.stderr)
+            if os.environ.get("CURTOIS_CHECK"):
+                assert evaluate(inst, roster).objective == best, (kind, people, days, found,
+                                                                  part, best)
         exhausted = status == cp_model.OPTIMAL and wall < 0.5 * seconds
         if verbose:
             print(f"    lns {kind} {len(people)} staff x {D if days is None else len(days)} "
-                  f"days: {cp_model.CpSolver().status_name(status) if False else status.name}"
-                  f" {wall:.2f} s", file=sys.stderr)
+                  f"days: {status.name} {wall:.2f} s", file=sys.stderr)
         if kind == "staff":
             staff_k = min(n, staff_k + 1) if exhausted else max(1, staff_k - 1)
         else:

@@ -30,8 +30,15 @@ max weekends worked                 :func:`~staffing.solver.rules.add_weekend_co
 fixed days off                      :func:`~staffing.solver.rules.add_forbidden`
 shift on / off requests (soft)      :func:`~staffing.solver.rules.add_requests`
 cover, weight per missing / extra   :func:`~staffing.solver.rules.add_soft_sum_constraint`
-(soft)                              (soft_min = soft_max = requirement)
+(soft)                              (soft_min = soft_max = requirement; in a one-employee
+                                    sub-model the same penalty, linear in its literal)
 ==================================  =============================================================
+
+Search (:func:`solve`): a first roster from CP-SAT on the whole model (instances up to 84
+days and 70,000 shift literals), or else one employee at a time (every hard rule is an
+employee's own: each employee's model is solved with the cover the employees before left);
+then a large-neighbourhood search that re-solves sub-models of a few employees' whole rosters
+or of many employees over a window of days, the rest fixed (:func:`_lns`).
 
 Runs of shifts and of days off that touch the first or last day of the horizon are exempt from
 the minimums (``edges=False``): what comes before and after the horizon is unknown, the reading

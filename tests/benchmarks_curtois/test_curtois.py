@@ -226,3 +226,14 @@ def test_sub_model_prices_its_part_of_the_objective(instance1, people, days):
     assert round(solver.objective_value) == _part_objective(instance1, roster, people, days)
     assert _part_objective(instance1, roster, range(8), None) == \
         evaluate(instance1, roster).objective
+
+
+def test_greedy_start_then_neighbourhood_search_gives_a_checked_roster(instance1):
+    """The path of the half-year and year instances (one employee at a time, then the
+    neighbourhood search), on Instance1: a roster that keeps every hard rule, priced as the
+    evaluator prices it."""
+    sol = solve(instance1, time_limit_seconds=4, workers=1, seed=1, start="greedy")
+    ev = evaluate(instance1, sol.roster)
+    assert ev.violations == ()
+    assert sol.objective == ev.objective
+    assert sol.status == "FEASIBLE" and sol.objective >= 607

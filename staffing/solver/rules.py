@@ -27,6 +27,7 @@ __all__ = [
     "add_forbidden",
     "add_forbidden_pairs",
     "add_forbidden_successors",
+    "add_forbidden_successor_group",
     "add_min_gap",
     "add_requests",
     "add_soft_sequence_constraint",
@@ -226,6 +227,25 @@ def add_forbidden_successors(model: cp_model.CpModel, first: Literal,
         return
     condition = [first] + ([] if enforce is None else [enforce])
     model.add_bool_and([lit.Not() for lit in successors]).only_enforce_if(condition)
+
+
+def add_forbidden_successor_group(model: cp_model.CpModel, firsts: Sequence[Literal],
+                                  successors: Sequence[Literal], *,
+                                  enforce: Literal | None = None) -> None:
+    """No literal of ``firsts`` followed by any of ``successors``, as one at-most-one
+    constraint over both lists.
+
+    Precondition: at most one of ``firsts`` is true and at most one of ``successors`` is true
+    (the shift literals of one day each, under a one-shift-a-day rule); then "at most one of
+    the union" is exactly "never a first and a successor together". It replaces one
+    :func:`add_forbidden_successors` per first shift type that forbids the same successors:
+    on a 364-day roster of 32 shift types that share ten successor sets, 3x fewer constraints,
+    and a clique CP-SAT's LP uses as is.
+    """
+    firsts, successors = list(firsts), list(successors)
+    if not firsts or not successors:
+        return
+    _enforce(model.add_at_most_one(firsts + successors), enforce)
 
 
 def add_min_gap(

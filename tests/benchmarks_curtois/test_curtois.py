@@ -17,6 +17,7 @@ from tests.benchmarks_curtois.conftest import CURTOIS_DATA, TINY
 
 from benchmarks.curtois import (
     FormatError,
+    _part_objective,
     build_model,
     evaluate,
     instance_path,
@@ -201,3 +202,38 @@ def test_model_forbids_each_violation_of_the_hand_roster(tiny):
     ev = evaluate(tiny, roster)
     assert ev.violations == ()
     assert fixed_roster_status(tiny, roster) == ("OPTIMAL", ev.objective)
+
+
+@pytest.mark.parametrize("people, days", [
+    ([2], None),                 # one employee: cover priced linearly
+    ([2], range(3, 9)),
+    ([1, 4], range(3, 9)),       # two employees: cover by the soft-sum builder
+    ([0, 3, 5, 6], None),
+])
+def test_sub_model_prices_its_part_of_the_objective(instance1, people, days):
+    """A model of some employees (the others fixed, as a neighbourhood search builds it), with
+    their rows fixed to a roster, costs exactly that roster's part of the objective — what the
+    search compares to accept a move."""
+    roster = random_feasible_roster(instance1, 3)
+    roster[7][9] = None if roster[7][9] else "D"  # employee 7 is never modelled here
+    cm = build_model(instance1, staff=people, fixed=roster, priced_days=days)
+    for i, p in enumerate(people):
+        for d, sid in enumerate(roster[p]):
+            cm.model.add(cm.x[i][d][0] == int(sid == "D"))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(cm.model) == cp_model.OPTIMAL
+    assert round(solver.objective_value) == _part_objective(instance1, roster, people, days)
+    assert _part_objective(instance1, roster, range(8), None) == \
+        evaluate(instance1, roster).objective
+
+
+def test_greedy_start_then_neighbourhood_search_gives_a_checked_roster(instance1):
+    """The path of the half-year and year instances (one employee at a time, then the
+    neighbourhood search), on Instance1: a roster that keeps every hard rule, priced as the
+    evaluator prices it."""
+    sol = solve(instance1, time_limit_seconds=4, workers=1, seed=1, start="greedy")
+    ev = evaluate(instance1, sol.roster)
+    assert ev.violations == ()
+    assert sol.objective == ev.objective
+    assert sol.status == "FEASIBLE" and sol.objective >= 607

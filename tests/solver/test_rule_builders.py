@@ -7,7 +7,11 @@ import itertools
 
 from ortools.sat.python import cp_model
 
-from staffing.solver.rules import add_forbidden_pairs, add_forbidden_successors
+from staffing.solver.rules import (
+    add_forbidden_pairs,
+    add_forbidden_successor_group,
+    add_forbidden_successors,
+)
 
 
 class _Collect(cp_model.CpSolverSolutionCallback):
@@ -77,3 +81,26 @@ def test_forbidden_successors_without_successors_adds_nothing():
     before = len(m.proto.constraints)
     add_forbidden_successors(m, day0[2], [])
     assert len(m.proto.constraints) == before
+
+
+def test_forbidden_successor_group_equals_one_rule_per_first_shift():
+    # Late (1) and night (2) both forbid early (0) next day: one group, the same rosters as
+    # two add_forbidden_successors.
+    m1, a0, a1, _ = _two_days()
+    add_forbidden_successor_group(m1, [a0[1], a0[2]], [a1[0]])
+    m2, b0, b1, _ = _two_days()
+    add_forbidden_successors(m2, b0[1], [b1[0]])
+    add_forbidden_successors(m2, b0[2], [b1[0]])
+    got = _all_solutions(m1, a0 + a1)
+    assert got == _all_solutions(m2, b0 + b1)
+    assert (0, 1, 0, 1, 0, 0) not in got and (0, 1, 0, 0, 1, 0) in got
+    assert len(got) == 16 - 2
+
+
+def test_forbidden_successor_group_only_when_enforced():
+    m, d0, d1, enforce = _two_days(enforce_value=0)
+    add_forbidden_successor_group(m, [d0[2]], [d1[0]], enforce=enforce)
+    assert (0, 0, 1, 1, 0, 0) in _all_solutions(m, d0 + d1)
+    m, d0, d1, enforce = _two_days(enforce_value=1)
+    add_forbidden_successor_group(m, [d0[2]], [d1[0]], enforce=enforce)
+    assert (0, 0, 1, 1, 0, 0) not in _all_solutions(m, d0 + d1)

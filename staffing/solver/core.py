@@ -212,6 +212,7 @@ def solve_roster(
     from staffing.solver import bound as bound_mod
     from staffing.solver import explain, extract, greedy
     from staffing.solver.coverage import add_interval_coverage
+    from staffing.solver.hints import complete_hint
     from staffing.solver.model import SCALE, RosterModel, add_agent_rules, add_agent_soft_rules
     from staffing.solver.problem import build_problem
     from staffing.solver.solution import evaluate
@@ -294,7 +295,7 @@ def solve_roster(
         # hint for the agent-by-agent heuristic.
         warm = greedy.place_breaks_and_split(problem, start_choice, weights)
         _add_hint(m, cov, warm)
-        kept = _complete_hint(m, seed=settings.random_seed,
+        kept = complete_hint(m, seed=settings.random_seed,
                               time_limit_seconds=max(1.0, deadline - time.perf_counter()))
         if kept:
             best_solution = warm
@@ -319,7 +320,7 @@ def solve_roster(
             m, cov = build_model()
         if m is not None:
             _add_hint(m, cov, best_solution)
-            _complete_hint(m, seed=settings.random_seed,
+            complete_hint(m, seed=settings.random_seed,
                            time_limit_seconds=max(1.0, deadline - time.perf_counter()))
     best_eval = evaluate(problem, best_solution, weights)
     stats["initial_objective"] = best_eval.objective
@@ -419,28 +420,6 @@ def _result(problem, solution, ev, status: str, bound: float | None, progress: _
         first_feasible_seconds=progress.first_feasible,
         stats={**stats, "progress": tuple(progress.history)},
     )
-
-
-def _complete_hint(m, *, seed: int, time_limit_seconds: float) -> bool:
-    """Complete the hint with the few auxiliaries it leaves out (fairness penalties, weekend
-    literals): a solve with the hinted variables fixed, whose solution becomes the whole hint.
-    CP-SAT starts from a complete feasible hint at once; an incomplete one it may fail to
-    repair on a large model. Returns whether the hint keeps every hard rule (left as it is
-    when not)."""
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.num_workers = 1
-    params.random_seed = seed
-    params.fix_variables_to_their_hinted_value = True
-    params.max_time_in_seconds = min(time_limit_seconds, 30.0)
-    status = solver.solve(m.cp)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
-    values = list(solver.response_proto.solution)
-    m.cp.clear_hints()
-    m.cp.proto.solution_hint.vars.extend(range(len(values)))
-    m.cp.proto.solution_hint.values.extend(values)
-    return True
 
 
 def _add_hint(m, cov, solution) -> None:

@@ -8,12 +8,13 @@ are left to CP-SAT, which completes them by propagation.
 from __future__ import annotations
 
 import numpy as np
+from ortools.sat.python import cp_model
 
 from staffing.solver.coverage import IntervalCoverage, understaffing_penalty
 from staffing.solver.model import SCALE, RosterModel
 from staffing.solver.solution import Solution, profile_counts
 
-__all__ = ["hint_values"]
+__all__ = ["complete_hint", "hint_values"]
 
 
 def hint_values(m: RosterModel, cov: IntervalCoverage, solution: Solution
@@ -78,3 +79,25 @@ def hint_values(m: RosterModel, cov: IntervalCoverage, solution: Solution
             values[var.index] = max(int(round(fraction * 1000)) * int(present[q, t]), 1000)
     keys = sorted(values)
     return keys, [values[k] for k in keys]
+
+
+def complete_hint(m: RosterModel, *, seed: int, time_limit_seconds: float) -> bool:
+    """Complete the hint with the few auxiliaries it leaves out (fairness penalties, weekend
+    literals): a solve with the hinted variables fixed, whose solution becomes the whole hint.
+    CP-SAT starts from a complete feasible hint at once; an incomplete one it may fail to
+    repair on a large model. Returns whether the hint keeps every hard rule (left as it is
+    when not)."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.num_workers = 1
+    params.random_seed = seed
+    params.fix_variables_to_their_hinted_value = True
+    params.max_time_in_seconds = min(time_limit_seconds, 30.0)
+    status = solver.solve(m.cp)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    values = list(solver.response_proto.solution)
+    m.cp.clear_hints()
+    m.cp.proto.solution_hint.vars.extend(range(len(values)))
+    m.cp.proto.solution_hint.values.extend(values)
+    return True

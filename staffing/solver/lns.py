@@ -36,6 +36,7 @@ from ortools.sat.python import cp_model
 from staffing.config import SolverWeights
 from staffing.solver.coverage import add_interval_coverage
 from staffing.solver.extract import assign_breaks, solution_from_values
+from staffing.solver.hints import complete_hint, hint_values
 from staffing.solver.model import RosterModel, add_agent_rules, add_agent_soft_rules
 from staffing.solver.problem import RosterProblem
 from staffing.solver.solution import Evaluation, Solution, evaluate, profile_counts
@@ -147,23 +148,6 @@ def _neighbourhood(problem: RosterProblem, ev: Evaluation, size: int, step: int,
     return rng.choice(p.A, min(size, p.A), replace=False), None
 
 
-def _complete_hint(m: RosterModel, seed: int) -> bool:
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.num_workers = 1
-    params.random_seed = seed
-    params.fix_variables_to_their_hinted_value = True
-    params.max_time_in_seconds = 5.0
-    status = solver.solve(m.cp)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
-    values = list(solver.response_proto.solution)
-    m.cp.clear_hints()
-    m.cp.proto.solution_hint.vars.extend(range(len(values)))
-    m.cp.proto.solution_hint.values.extend(values)
-    return True
-
-
 def large_neighbourhood_search(
     problem: RosterProblem,
     solution: Solution,
@@ -180,7 +164,6 @@ def large_neighbourhood_search(
     module docstring. ``size`` agents are freed per step (growing when steps stop improving),
     each sub-model gets at most ``step_seconds``."""
     from staffing.solver.coverage import agent_cover_masks
-    from staffing.solver.hints import hint_values
 
     p = problem
     rng = np.random.default_rng(seed)
@@ -214,7 +197,7 @@ def large_neighbourhood_search(
         # The hint leaves a few auxiliaries (fairness, weekend literals) to propagation:
         # complete it with every hinted variable fixed, so the search starts from a full,
         # feasible point.
-        if not _complete_hint(m, seed + steps):
+        if not complete_hint(m, seed=seed + steps, time_limit_seconds=5.0):
             continue
         solver = cp_model.CpSolver()
         params = solver.parameters

@@ -38,7 +38,11 @@ WEEKS = 26
 
 def day_matrix(data: Path) -> tuple[pd.DatetimeIndex, np.ndarray]:
     """The year as a (days x 48 slots) matrix of arrivals, by the data's own wall clock."""
-    raw = pd.read_csv(data / "callcenter_anonymous_bank_1999" / "anonbank1999_30min.csv")
+    path = data / "callcenter_anonymous_bank_1999" / "anonbank1999_30min.csv"
+    if not path.is_file():
+        raise SystemExit(f"{path}: not found; pass --data DIR (the shared data folder) or set "
+                         "STAFFING_DATA")
+    raw = pd.read_csv(path)
     stamps = pd.to_datetime(raw["interval_start"])
     table = pd.DataFrame({"day": stamps.dt.normalize(),
                           "slot": stamps.dt.hour * 2 + stamps.dt.minute // 30,

@@ -97,22 +97,27 @@ class _Residual:
     def __init__(self, problem: RosterProblem, weights: SolverWeights):
         self.p = problem
         self.w = weights
-        self.served = np.zeros((problem.Q, problem.T), dtype=np.int64)
+        # Agents serving, each shift counted less its breaks' expected share of their windows
+        # (breaks are placed after the shifts), so a fraction of an agent.
+        self.served = np.zeros((problem.Q, problem.T), dtype=float)
         top = int(problem.required.max(initial=0))
-        costs = understaffing_costs(top + 1, weights) / SCALE
-        self.marginal = np.diff(costs)  # cost of the k-th missing agent is marginal[k-1]
+        self.costs = understaffing_costs(top + 1, weights) / SCALE
         self.penalty = np.array([[prof.step(q) * weights.skill_priority if q in prof.queues
                                   else np.inf for q in range(problem.Q)]
                                  for prof in problem.profiles]).reshape(len(problem.profiles),
                                                                          problem.Q)
 
+    def _cost(self, short: np.ndarray) -> np.ndarray:
+        """Understaffing (``short > 0``, interpolated between whole agents) or overstaffing
+        (``short < 0``) cost of a queue-interval. [objective units]"""
+        k = np.arange(len(self.costs), dtype=float)
+        under = np.interp(np.clip(short, 0, None), k, self.costs)
+        return under + self.w.overstaffing * np.clip(-short, 0, None)
+
     def gain(self) -> np.ndarray:
         """``(Q, T)``: objective saved by one more agent on queue q in interval t."""
         short = self.p.required - self.served
-        out = np.full(short.shape, -self.w.overstaffing, dtype=float)
-        pos = short > 0
-        out[pos] = self.marginal[short[pos] - 1]
-        return out
+        return self._cost(short) - self._cost(short - 1.0)
 
     def profile_value(self, gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per profile: best queue and its value per interval ``(P, T)``."""
@@ -204,18 +209,26 @@ def initial_solution(
         if row is None:
             return False
         choice[a] = row
-        qs, ts = [], []
+        qs, ts, ws = [], [], []
         T = p.T
         for d in np.flatnonzero(row >= 0):
             table = p.table(a, d)
             k = p.options[a][d][row[d]]
-            t = np.arange(min(table.start[k], T), min(table.end[k], T))
+            s, e = min(int(table.start[k]), T), min(int(table.end[k]), T)
+            w = np.ones(e - s)
+            for r in np.flatnonzero(table.takes[k]):
+                spec = p.breaks[r]
+                share = spec.duration / (spec.latest - spec.earliest + spec.duration)
+                w[spec.earliest:spec.latest + spec.duration] -= share
+            t = np.arange(s, e)
             qs.append(best[pi, t])
             ts.append(t)
+            ws.append(w)
         q = np.concatenate(qs) if qs else np.zeros(0, dtype=np.int64)
         t = np.concatenate(ts) if ts else np.zeros(0, dtype=np.int64)
-        np.add.at(residual.served, (q, t), 1)
-        contrib[a] = (q, t)
+        w = np.concatenate(ws) if ws else np.zeros(0)
+        np.add.at(residual.served, (q, t), w)
+        contrib[a] = (q, t, w)
         return True
 
     for a in order:
@@ -232,8 +245,8 @@ def initial_solution(
             if time.perf_counter() >= deadline:
                 break
             before = choice[a].copy()
-            q, t = contrib.pop(a)
-            np.add.at(residual.served, (q, t), -1)
+            q, t, w = contrib.pop(a)
+            np.add.at(residual.served, (q, t), -w)
             place(a, before)
             changed += int((choice[a] != before).any())
         passes += 1
@@ -244,6 +257,8 @@ def initial_solution(
             value = on_pass(current)
             if value < best_value:
                 best, best_value = current, value
+            else:
+                break  # converged (or cycling): the best pass is kept
         if not changed:
             break
     return GreedyResult(best, (), passes)

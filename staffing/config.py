@@ -430,7 +430,7 @@ class SolverSettings(_Model):
     workers: int = Field(2, ge=1, le=64)
     random_seed: int = Field(0, ge=0)
     deterministic: bool = False
-    search: Literal["cp-sat", "lns"] = "cp-sat"
+    search: Literal["auto", "cp-sat", "lns"] = "auto"
     weights: SolverWeights = SolverWeights()
 
 

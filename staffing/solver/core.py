@@ -15,10 +15,14 @@ Steps of :func:`solve_roster`:
    precheck (HiGHS releases the GIL): a lower bound from the linear relaxation of an aggregated
    model, reported with CP-SAT's own when it is solved within the time limit. It runs only on
    a core CP-SAT's workers leave free, or on a small model (see :func:`_bound_affordable`).
-6. CP-SAT from the hint until the time limit or optimality; the better of its roster and the
-   first one (by :func:`~staffing.solver.solution.evaluate`) is returned. With
-   ``settings.search == "lns"`` the full model is not built: a large-neighbourhood search
-   (:mod:`~staffing.solver.lns`) improves the first roster instead.
+6. Improving the first roster. ``settings.search``: ``"cp-sat"`` solves the full model from
+   the hint until the time limit or optimality, and the better of its roster and the first
+   one (by :func:`~staffing.solver.solution.evaluate`) is returned; ``"lns"`` does not build
+   the full model: a large-neighbourhood search (:mod:`~staffing.solver.lns`) re-solves
+   windows of days and agents' weeks. ``"auto"`` (the default) takes CP-SAT on models of at
+   most :data:`LNS_MIN_OPTIONS` candidates (which it often solves to optimality) and the
+   neighbourhood search above (better at the benchmark's S, M and L weeks: BENCHMARKS.md); the
+   neighbourhood search is never used with ``deterministic`` or a break cap.
 7. :mod:`~staffing.solver.extract`: roster, activities, coverage, per-agent summary,
    violations, objective by rule.
 """
@@ -49,6 +53,11 @@ __all__ = ["RosterResult", "SolveProgress", "solve_roster"]
 #: Above this many agent-day-shift candidates the full model is solved with a light presolve
 #: (a full presolve takes most of a short time limit at that size and finds little).
 LARGE_MODEL_OPTIONS = 20_000
+
+#: With ``search = "auto"``, models of more agent-day-shift candidates than this are improved
+#: by the large-neighbourhood search instead of CP-SAT on the full model (the S benchmark week
+#: has 10,617).
+LNS_MIN_OPTIONS = 5_000
 
 
 def _bound_affordable(problem: RosterProblem, settings: SolverSettings) -> bool:
@@ -260,7 +269,9 @@ def solve_roster(
             f"{problem.n_options()} shift candidates and no core beside CP-SAT's "
             f"{settings.workers} workers")
 
-    use_lns = settings.search == "lns" and not settings.deterministic
+    use_lns = (settings.search == "lns"
+               or (settings.search == "auto" and problem.n_options() > LNS_MIN_OPTIONS))
+    use_lns = use_lns and not settings.deterministic
     if problem.shift_rules.max_break_fraction is not None:
         use_lns = False  # the break cap couples every agent of a queue
     stats["search"] = "lns" if use_lns else "cp-sat"
@@ -304,10 +315,14 @@ def solve_roster(
         else:
             stats["warm_start"] = "breaks a hard rule; used as a hint"
     if best_solution is None:
-        greedy_deadline = started + (limit * 0.15 if not settings.deterministic else limit * 10)
+        # The heuristic's re-placement passes improve fastest (each agent's week against the
+        # others'); they stop when a pass no longer helps, or at half the limit (a fixed number
+        # of passes when the solve must be deterministic).
+        greedy_deadline = started + (limit * 0.5 if not settings.deterministic else limit * 10)
         initial = greedy.initial_solution(
             problem, weights, deadline=greedy_deadline, seed=settings.random_seed,
-            start=start_choice, max_passes=1, on_pass=report_initial,
+            start=start_choice, max_passes=3 if settings.deterministic else 10,
+            on_pass=report_initial,
         )
         stats["initial_seconds"] = time.perf_counter() - started
         stats["initial_passes"] = initial.passes

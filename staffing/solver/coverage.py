@@ -84,13 +84,16 @@ def understaffing_penalty(short: np.ndarray, required: np.ndarray,
     return out / SCALE
 
 
-def agent_cover_masks(problem: RosterProblem) -> np.ndarray:
-    """``(A, T)`` booleans: whether some option of the agent covers the interval."""
+def agent_cover_masks(problem: RosterProblem, days: Sequence[int] | None = None,
+                      agents: Sequence[int] | None = None) -> np.ndarray:
+    """``(A, T)`` booleans: whether some option of the agent (on ``days``, default all) covers
+    the interval; rows of agents not in ``agents`` (default all) are left false."""
     T = problem.T
     out = np.zeros((problem.A, T), dtype=bool)
-    for a in range(problem.A):
+    days = range(problem.D) if days is None else days
+    for a in range(problem.A) if agents is None else agents:
         diff = np.zeros(T + 1, dtype=np.int64)
-        for d in range(problem.D):
+        for d in days:
             opts = problem.options[a][d]
             if not len(opts):
                 continue
@@ -141,18 +144,23 @@ def _chain(cp: cp_model.CpModel, events: Mapping[int, list], length: int, top: i
 
 
 def add_interval_coverage(m: RosterModel, weights: SolverWeights, *,
-                          cap_enforce: bool = False) -> IntervalCoverage:
+                          cap_enforce: bool = False,
+                          days: Sequence[int] | None = None) -> IntervalCoverage:
     """Coverage of ``m.problem.required`` by the modelled agents (see the module docstring);
     appends the understaffing, overstaffing and skill-priority terms to ``m.terms``.
 
     ``cap_enforce`` makes each queue's break cap conditional on a literal (``m.cap_literals``,
-    by queue index), for the explanation.
+    by queue index), for the explanation. ``days`` (default: all) counts only the shifts of
+    those days; intervals no such shift reaches get no variables (their understaffing is a
+    constant), so a model of a window of days stays the size of the window.
     """
     p = m.problem
     cp = m.cp
     T, R = p.T, len(p.breaks)
     cov = IntervalCoverage(weights=weights)
-    masks = agent_cover_masks(p)
+    windowed = days is not None
+    days = list(range(p.D)) if days is None else sorted(days)
+    masks = agent_cover_masks(p, days, m.agents)
     upper = np.zeros((len(p.profiles), T), dtype=np.int64)
     served: list[list[list]] = [[[] for _ in range(T)] for _ in range(p.Q)]
     served_top = np.zeros((p.Q, T), dtype=np.int64)
@@ -169,7 +177,7 @@ def add_interval_coverage(m: RosterModel, weights: SolverWeights, *,
         takes_at: list[dict[int, list]] = [defaultdict(list) for _ in range(R)]
         n_shifts, n_takes = 0, [0] * R
         for a in agents:
-            for d in range(p.D):
+            for d in days:
                 opts = p.options[a][d]
                 if not len(opts):
                     continue
@@ -190,8 +198,10 @@ def add_interval_coverage(m: RosterModel, weights: SolverWeights, *,
         cs = _chain(cp, starts_at, T, top, "")
         ce = _chain(cp, ends_at, T, top, "")
         cov.cs[pi], cov.ce[pi] = cs, ce
-        working_vars: list[list] = [[cs[i], ce[i]] for i in range(T)]
-        working_coefs: list[list[int]] = [[1, -1] for _ in range(T)]
+        # Intervals some modelled shift of the profile covers (the rest of a window is 0).
+        active = np.flatnonzero(upper[pi]).tolist()
+        working_vars: dict[int, list] = {i: [cs[i], ce[i]] for i in active}
+        working_coefs: dict[int, list[int]] = {i: [1, -1] for i in active}
         for r, spec in enumerate(p.breaks):
             if n_takes[r] == 0:
                 continue
@@ -217,13 +227,14 @@ def add_interval_coverage(m: RosterModel, weights: SolverWeights, *,
                 cb.append(prev)
             cp.add(cb[-1] == cn[T - 1])
             cov.cb[(pi, r)], cov.cn[(pi, r)] = cb, cn
-            for i in range(T):
+            for i in active:
                 working_vars[i] += [cb[i]]
                 working_coefs[i] += [-1]
                 if i - spec.duration >= 0:
                     working_vars[i] += [cb[i - spec.duration]]
                     working_coefs[i] += [1]
-                if p.shift_rules.max_break_fraction is not None:
+            if p.shift_rules.max_break_fraction is not None:
+                for i in range(T):
                     brk = [(cb[i], 1)]
                     if i - spec.duration >= 0:
                         brk.append((cb[i - spec.duration], -1))
@@ -231,20 +242,17 @@ def add_interval_coverage(m: RosterModel, weights: SolverWeights, *,
         if p.shift_rules.max_break_fraction is not None:
             for i in range(T):
                 present_of_queue[prof.primary][i].extend([(cs[i], 1), (ce[i], -1)])
-        working = [_expr(working_vars[i], working_coefs[i]) for i in range(T)]
+        working = {i: _expr(working_vars[i], working_coefs[i]) for i in active}
         queues = prof.queues
         if len(queues) == 1:
             q = queues[0]
-            for i in range(T):
-                if upper[pi, i]:
-                    served[q][i].append(working[i])
-                    served_top[q, i] += upper[pi, i]
+            for i in active:
+                served[q][i].append(working[i])
+                served_top[q, i] += upper[pi, i]
             continue
         fvars = {q: [None] * T for q in queues}
         prio_vars, prio_coefs = [], []
-        for i in range(T):
-            if not upper[pi, i]:
-                continue
+        for i in active:
             parts = []
             for q in queues:
                 var = cp.new_int_var(0, int(upper[pi, i]), "")
@@ -291,6 +299,8 @@ def add_interval_coverage(m: RosterModel, weights: SolverWeights, *,
         for i in range(T):
             req = int(p.required[q, i])
             top_served = int(served_top[q, i])
+            if windowed and not served[q][i]:
+                continue  # outside the window: a constant
             total = cp_model.LinearExpr.sum(served[q][i]) if served[q][i] else 0
             if req > 0:
                 short = cp.new_int_var(0, req, f"short({p.queues[q]},{i})")

@@ -11,6 +11,7 @@ the counts allow, so activities come in long blocks.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -35,12 +36,14 @@ def _value(values: np.ndarray, item) -> int:
     return int(values[item.index])
 
 
-def solution_from_values(m: RosterModel, cov: IntervalCoverage, values: np.ndarray) -> Solution:
-    """Read a :class:`Solution` from CP-SAT variable values (indexed by variable index)."""
+def solution_from_values(m: RosterModel, cov: IntervalCoverage, values: np.ndarray,
+                         days: Sequence[int] | None = None) -> Solution:
+    """Read a :class:`Solution` from CP-SAT variable values (indexed by variable index); with
+    ``days``, the shifts of those days only (a model whose coverage counts only them)."""
     p = m.problem
     choice = np.full((p.A, p.D), -1, dtype=np.int64)
     for a in m.agents:
-        for d in range(p.D):
+        for d in (range(p.D) if days is None else days):
             lits = m.x[a][d]
             if not lits:
                 continue

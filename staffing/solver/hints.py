@@ -17,15 +17,18 @@ from staffing.solver.solution import Solution, profile_counts
 __all__ = ["complete_hint", "hint_values"]
 
 
-def hint_values(m: RosterModel, cov: IntervalCoverage, solution: Solution
-                ) -> tuple[list[int], list[int]]:
-    """Variable indices and values of ``solution`` in model ``m``."""
+def hint_values(m: RosterModel, cov: IntervalCoverage, solution: Solution,
+                choice: np.ndarray | None = None) -> tuple[list[int], list[int]]:
+    """Variable indices and values of ``solution`` in model ``m``; ``choice`` (default
+    ``solution.choice``) sets the shift literals when the coverage counts only part of them
+    (a window of days)."""
     p = m.problem
     T = p.T
     values: dict[int, int] = {}
+    choice = solution.choice if choice is None else choice
     for a in m.agents:
         for d in range(p.D):
-            chosen = int(solution.choice[a, d])
+            chosen = int(choice[a, d])
             for i, lit in enumerate(m.x[a][d]):
                 values[lit.index] = int(i == chosen)
             values[m.works[a][d].index] = int(chosen >= 0)

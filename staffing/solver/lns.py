@@ -1,31 +1,35 @@
-"""Large-neighbourhood search: re-solve a few agents' weeks with CP-SAT, the rest fixed.
+"""Large-neighbourhood search: re-solve part of the roster with CP-SAT, the rest fixed.
 
-At a few hundred agents the full CP-SAT model improves a roster slowly (its presolve and
-propagation run over every agent for every move). Here each step frees a small set of agents
-(a *neighbourhood*) and solves their weeks exactly against what the others leave uncovered:
+At a hundred agents and more the full CP-SAT model improves a roster slowly (its presolve and
+propagation run over every agent for every move). Here each step frees a part of the roster
+(a *neighbourhood*) and solves it exactly against what the rest leaves uncovered:
 
-1. The fixed agents keep their shifts, their breaks (each shift's break from the
-   first-in-first-out matching of the current roster) and a share of their profile's queue
-   split (the freed agents' working time is taken off the queues with most to spare), so the
-   fixed part is a roster of its own that keeps every hard rule.
+1. The fixed part keeps its shifts, their breaks (each shift's break from the
+   first-in-first-out matching of the current roster) and a share of the profile's queue split
+   (the freed shifts' working time is taken off the queues with most to spare), so it is a
+   roster of its own that keeps every hard rule.
 2. A sub-model of the freed agents only — the same rule builders as the full model
    (:func:`~staffing.solver.model.add_agent_rules`, soft rules, interval coverage) — covers the
-   *residual* requirement ``max(0, required - served by the fixed agents)``: an agent more where
+   *residual* requirement ``max(0, required - served by the fixed part)``: an agent more where
    the fixed ones already cover the queue costs the overstaffing weight, one less where it is
    short costs the same marginal understaffing as in the full problem.
-3. The freed agents' roster is added back (shifts, break counts and split add up: the union of
-   two first-in-first-out break matchings is one), the whole is re-evaluated with
+3. The freed part is added back (shifts, break counts and split add up: the union of two
+   first-in-first-out break matchings is one), the whole is re-evaluated with
    :func:`~staffing.solver.solution.evaluate`, and kept only when its exact objective is lower.
 
-Neighbourhoods alternate between agents who serve the queue and day with most understaffing
-penalty (so a gap can be filled by moving several of them), agents sharing a skill profile, and
-agents drawn at random; the size grows when steps stop improving. Every roster kept keeps every
-hard rule (each agent's week comes from a model with all of them).
+Three steps in four free a *window*: two consecutive days around an interval drawn by its
+understaffing, for the few dozen agents who could serve it. Their other days keep their shifts
+(the weekly rules still see them) and only the window's intervals are modelled, so many agents
+move together in a model the size of two days. The fourth frees a dozen agents' whole weeks
+(sharing a queue, or at random), which moves days off. Windows grow while CP-SAT solves them to
+optimality quickly and shrink while they stop improving. Every roster kept keeps every hard
+rule (each agent's week comes from a model with all of them).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +47,8 @@ from staffing.solver.solution import Evaluation, Solution, evaluate, profile_cou
 
 __all__ = ["LnsResult", "large_neighbourhood_search"]
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class LnsResult:
@@ -55,7 +61,8 @@ class LnsResult:
 
 
 def _split_fixed(problem: RosterProblem, solution: Solution, freed: np.ndarray):
-    """The fixed agents' part of ``solution``: break counts, split ``(P, Q, T)``."""
+    """The fixed part of ``solution`` (every shift whose ``(agent, day)`` is not ``freed``, an
+    ``(A, D)`` mask) and the freed part: choices, break counts and split ``(P, Q, T)``."""
     p = problem
     T, P = p.T, len(p.profiles)
     breaks = assign_breaks(p, solution)
@@ -64,18 +71,17 @@ def _split_fixed(problem: RosterProblem, solution: Solution, freed: np.ndarray):
     for key, counts in solution.break_starts.items():
         fixed_breaks[key] = np.zeros_like(counts)
         freed_breaks[key] = np.zeros_like(counts)
-    for (a, _d), per_rule in breaks.items():
-        target = freed_breaks if freed[a] else fixed_breaks
+    for (a, d), per_rule in breaks.items():
+        target = freed_breaks if freed[a, d] else fixed_breaks
         pi = int(p.profile_of[a])
         for r, b in per_rule.items():
             target[(pi, r)][b] += 1
-    choice_fixed = solution.choice.copy()
-    choice_fixed[freed] = -1
+    choice_fixed = np.where(freed, -1, solution.choice)
     fixed = Solution(choice_fixed, fixed_breaks, np.zeros_like(solution.split))
     on_shift, on_break, _ = profile_counts(p, fixed)
     working_fixed = on_shift - on_break
     total = solution.split.sum(axis=1)  # (P, T) working per profile
-    remove = total - working_fixed      # the freed agents' working time
+    remove = total - working_fixed      # the freed shifts' working time
     served = solution.split.sum(axis=0)
     spare = served - p.required         # (Q, T)
     split_fixed = solution.split.copy()
@@ -93,14 +99,14 @@ def _split_fixed(problem: RosterProblem, solution: Solution, freed: np.ndarray):
             take = np.minimum(left, have)
             split_fixed[pi, q, np.arange(T)] = have - take
             left -= take
-    freed_part = Solution(np.where(freed[:, None], solution.choice, -1), freed_breaks,
+    freed_part = Solution(np.where(freed, solution.choice, -1), freed_breaks,
                           solution.split - split_fixed)
     fixed.split = split_fixed
     return fixed, freed_part
 
 
 def _combine(fixed: Solution, part: Solution, freed: np.ndarray) -> Solution:
-    choice = np.where(freed[:, None], part.choice, fixed.choice)
+    choice = np.where(freed, part.choice, fixed.choice)
     breaks = {}
     for key in set(fixed.break_starts) | set(part.break_starts):
         a = fixed.break_starts.get(key)
@@ -115,29 +121,44 @@ def _combine(fixed: Solution, part: Solution, freed: np.ndarray) -> Solution:
     return Solution(choice, breaks, fixed.split + part.split)
 
 
-def _neighbourhood(problem: RosterProblem, ev: Evaluation, size: int, step: int,
-                   rng: np.random.Generator, cover_masks: np.ndarray
+def _hotspot(problem: RosterProblem, ev: Evaluation, rng: np.random.Generator
+             ) -> tuple[int, int] | None:
+    """A queue and interval drawn by understaffing (squared), else by overstaffing."""
+    for cost in (ev.short.astype(float) ** 2, ev.over.astype(float)):
+        if cost.any():
+            flat = cost.ravel() / cost.sum()
+            q, t = np.unravel_index(int(rng.choice(len(flat), p=flat)), cost.shape)
+            return int(q), int(t)
+    return None
+
+
+def _neighbourhood(problem: RosterProblem, ev: Evaluation, size: int, window_size: int,
+                   step: int, rng: np.random.Generator, cover_masks: np.ndarray
                    ) -> tuple[np.ndarray, tuple[int, ...] | None]:
-    """Agents to free and the days they are free on (``None``: the whole horizon)."""
+    """Agents to free and the days they are free on (``None``: the whole horizon).
+
+    Three steps in four free a *window*: two consecutive days around an interval drawn by its
+    understaffing, and ``window_size`` agents who could serve it (their other days fixed, and
+    only the window's intervals modelled), so many agents move together in a small model. The
+    fourth frees ``size`` agents' whole weeks (sharing a queue, or at random), which moves days
+    off.
+    """
     p = problem
-    kind = step % 4
-    if kind in (0, 2) and ev.short.any():
-        # Agents who could serve where the understaffing penalty is largest, free on that
-        # day and the one before (night shifts), the other days fixed: more agents, fewer
-        # days.
-        cost = ev.short.astype(float) ** 2
-        flat = cost.ravel() / cost.sum()
-        q, t = np.unravel_index(int(rng.choice(len(flat), p=flat)), cost.shape)
+    spot = _hotspot(p, ev, rng)
+    if step % 4 != 3 and spot is not None and p.D > 1:
+        q, t = spot
         day = int(np.clip(t * p.interval_minutes // 1440, 0, p.D - 1))
-        days = tuple(d for d in (day - 1, day, day + 1) if 0 <= d < p.D) if kind == 0 \
-            else tuple(range(p.D))
-        size = size * 3 if kind == 0 else size
+        first = day - 1 if rng.random() < 0.5 else day
+        first = int(np.clip(first, 0, p.D - 2))
+        days = (first, first + 1)
         lo, hi = max(0, t - 48), min(p.T, t + 48)
         serves = np.array([q in p.profiles[int(p.profile_of[a])].queues for a in range(p.A)])
-        score = cover_masks[:, lo:hi].sum(axis=1) * serves + rng.random(p.A)
-        score[~serves] = rng.random(int((~serves).sum())) - 1.0
-        return np.argsort(-score)[:min(size, p.A)], days
-    if kind == 1:
+        avail = np.array([any(len(p.options[a][d]) for d in days) for a in range(p.A)])
+        score = cover_masks[:, lo:hi].sum(axis=1) * serves + 10 * rng.random(p.A)
+        score[~avail] = -1.0
+        chosen = np.argsort(-score)[:min(window_size, int(avail.sum()))]
+        return chosen, days
+    if step % 2:
         pi = int(p.profile_of[int(rng.integers(p.A))])
         queues = set(p.profiles[pi].queues)
         near = np.array([bool(queues & set(p.profiles[int(p.profile_of[a])].queues))
@@ -146,6 +167,44 @@ def _neighbourhood(problem: RosterProblem, ev: Evaluation, size: int, step: int,
         if len(pool) >= size:
             return rng.choice(pool, size, replace=False), None
     return rng.choice(p.A, min(size, p.A), replace=False), None
+
+
+@dataclass
+class _Step:
+    """One neighbourhood's sub-model, its coverage and the fixed part of the roster."""
+
+    model: RosterModel
+    coverage: object
+    fixed: Solution
+    part: Solution
+
+
+def _sub_model(problem: RosterProblem, best: Solution, freed: np.ndarray,
+               days: tuple[int, ...] | None, weights: SolverWeights) -> _Step:
+    """The model of the freed ``(agent, day)`` pairs (an ``(A, D)`` mask) against what the rest
+    of ``best`` leaves uncovered, hinted with ``best``. With ``days`` (a window) the freed
+    agents' other days keep their shifts (their weekly rules still see them) and only the
+    window's shifts are counted in its coverage."""
+    p = problem
+    agents = [int(a) for a in np.flatnonzero(freed.any(axis=1))]
+    fixed, part = _split_fixed(p, best, freed)
+    served_fixed = fixed.split.sum(axis=0)
+    sub = dataclasses.replace(p, required=np.clip(p.required - served_fixed, 0, None))
+    m = RosterModel(sub, agents)
+    for a in m.agents:
+        add_agent_rules(m, a)
+        add_agent_soft_rules(m, a, weights)
+        for d in range(p.D):  # the days not freed keep their shifts
+            if not freed[a, d]:
+                keep = int(best.choice[a, d])
+                for i, lit in enumerate(m.x[a][d]):
+                    m.cp.add(lit == int(keep == i))
+    cov = add_interval_coverage(m, weights, days=days)
+    m.minimize()
+    variables, values = hint_values(m, cov, part, best.choice)
+    m.cp.proto.solution_hint.vars.extend(variables)
+    m.cp.proto.solution_hint.values.extend(values)
+    return _Step(m, cov, fixed, part)
 
 
 def large_neighbourhood_search(
@@ -157,11 +216,13 @@ def large_neighbourhood_search(
     seed: int = 0,
     workers: int = 1,
     size: int = 12,
+    window_size: int = 40,
     step_seconds: float = 3.0,
     on_improve: Callable[[float], None] | None = None,
 ) -> LnsResult:
     """Improve ``solution`` until ``deadline`` (a ``time.perf_counter()`` value); see the
-    module docstring. ``size`` agents are freed per step (growing when steps stop improving),
+    module docstring. ``size`` agents' weeks, or ``window_size`` agents over two days, are
+    freed per step (growing when steps are solved to optimality quickly or stop improving);
     each sub-model gets at most ``step_seconds``."""
     from staffing.solver.coverage import agent_cover_masks
 
@@ -170,35 +231,27 @@ def large_neighbourhood_search(
     best, best_ev = solution, evaluate(p, solution, weights)
     masks = agent_cover_masks(p)
     size = max(1, min(size, p.A))
+    window_size = max(1, min(window_size, p.A))
     steps = improvements = stale = 0
     while time.perf_counter() < deadline - 0.5 and p.A > 0:
-        freed_idx, days = _neighbourhood(p, best_ev, size, steps, rng, masks)
+        freed_idx, days = _neighbourhood(p, best_ev, size, window_size, steps, rng, masks)
         steps += 1
-        freed = np.zeros(p.A, dtype=bool)
-        freed[freed_idx] = True
-        fixed, part = _split_fixed(p, best, freed)
-        served_fixed = fixed.split.sum(axis=0)
-        sub = dataclasses.replace(p, required=np.clip(p.required - served_fixed, 0, None))
-        m = RosterModel(sub, sorted(int(a) for a in freed_idx))
-        for a in m.agents:
-            add_agent_rules(m, a)
-            add_agent_soft_rules(m, a, weights)
-        if days is not None:  # the other days keep their shifts
-            for a in m.agents:
-                for d in range(p.D):
-                    if d not in days:
-                        for i, lit in enumerate(m.x[a][d]):
-                            m.cp.add(lit == int(best.choice[a, d] == i))
-        cov = add_interval_coverage(m, weights)
-        m.minimize()
-        variables, values = hint_values(m, cov, part)
-        m.cp.proto.solution_hint.vars.extend(variables)
-        m.cp.proto.solution_hint.values.extend(values)
+        agents = sorted(int(a) for a in freed_idx)
+        freed = np.zeros((p.A, p.D), dtype=bool)
+        if days is None:
+            freed[agents] = True
+        else:
+            freed[np.ix_(agents, list(days))] = True
+        built_started = time.perf_counter()
+        step = _sub_model(p, best, freed, days, weights)
         # The hint leaves a few auxiliaries (fairness, weekend literals) to propagation:
         # complete it with every hinted variable fixed, so the search starts from a full,
         # feasible point.
-        if not complete_hint(m, seed=seed + steps, time_limit_seconds=5.0):
+        if not complete_hint(step.model, seed=seed + steps, time_limit_seconds=5.0):
+            log.debug("step %d: %d agents, days %s: the hint breaks a rule (skipped)",
+                      steps, len(agents), days)
             continue
+        m, cov, fixed = step.model, step.coverage, step.fixed
         solver = cp_model.CpSolver()
         params = solver.parameters
         params.num_workers = workers
@@ -211,13 +264,25 @@ def large_neighbourhood_search(
         params.max_presolve_iterations = 1
         params.cp_model_probing_level = 0
         params.symmetry_level = 0
+        step_started = time.perf_counter()
         status = solver.solve(m.cp)
+        step_wall = time.perf_counter() - step_started
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            log.debug("step %d: %d agents, days %s: %s in %.2f s", steps, len(agents), days,
+                      solver.status_name(status), step_wall)
             continue
         values_arr = np.asarray(solver.response_proto.solution, dtype=np.int64)
-        new_part = solution_from_values(m, cov, values_arr)
+        new_part = solution_from_values(m, cov, values_arr, days=days)
         candidate = _combine(fixed, new_part, freed)
         cand_ev = evaluate(p, candidate, weights)
+        log.debug("step %d: %d agents, days %s, %s in %.2f s (built in %.2f s): %.0f -> %.0f",
+                  steps, len(agents), days, solver.status_name(status), step_wall,
+                  step_started - built_started, best_ev.objective, cand_ev.objective)
+        if days is not None:  # windows: larger while they are solved quickly
+            if status == cp_model.OPTIMAL and step_wall < step_seconds / 3:
+                window_size = min(p.A, window_size + max(2, window_size // 4))
+            elif cand_ev.objective >= best_ev.objective - 1e-6:
+                window_size = max(8, window_size - max(2, window_size // 8))
         if cand_ev.objective < best_ev.objective - 1e-6:
             best, best_ev = candidate, cand_ev
             improvements += 1

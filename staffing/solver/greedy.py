@@ -5,11 +5,14 @@ rule builders as the full model (:func:`~staffing.solver.model.add_agent_rules`)
 objective is the agent's cost, preferences and fairness less the value of the intervals its
 shifts would cover: the marginal understaffing penalty saved on the best of its queues (the
 convex penalty makes a short interval worth more the shorter it is), or minus the overstaffing
-weight where the queue is already covered. The agent's shifts then count as covering, and the
-next agent is placed. A few passes re-place each agent against the others (a simple local
-search) while time allows. Finally breaks are placed where the profile's queues have most to
-spare (keeping the break cap), and each interval's working agents are split over queues by
-marginal value.
+weight where the queue is already covered. The agent's shifts then count as covering (less
+their breaks' expected share of the break windows: breaks are placed later), and the next agent
+is placed. Breaks are then placed where the profile's queues have most to spare (keeping the
+break cap), and each interval's working agents are split over queues by marginal value.
+
+Passes then re-place each agent against the others (a local search) while they improve the
+roster and time allows; each pass starts from the completed roster (the breaks where they were
+placed, the agents' share of their profile's split), so the values it sees are the roster's.
 
 The result keeps every hard rule of every agent by construction (each week is feasible for its
 agent), so it is a roster to publish on its own and a complete hint for the full model. An agent
@@ -32,7 +35,7 @@ from staffing.solver.model import SCALE, RosterModel, add_agent_rules, add_agent
 from staffing.solver.problem import RosterProblem
 from staffing.solver.solution import Solution
 
-__all__ = ["GreedyResult", "initial_solution", "place_breaks_and_split"]
+__all__ = ["GreedyResult", "initial_solution", "place_breaks_and_split", "roster_contributions"]
 
 
 @dataclass
@@ -239,8 +242,12 @@ def initial_solution(
     passes = 1
     best = place_breaks_and_split(p, choice.copy(), weights)
     best_value = on_pass(best) if on_pass is not None else 0.0
+    current = best
+
     while passes < max_passes and time.perf_counter() < deadline:
         changed = 0
+        residual.served, exact = roster_contributions(p, current)
+        contrib.update(exact)
         for a in order:
             if time.perf_counter() >= deadline:
                 break
@@ -262,6 +269,37 @@ def initial_solution(
         if not changed:
             break
     return GreedyResult(best, (), passes)
+
+
+def roster_contributions(problem: RosterProblem, roster: Solution
+                         ) -> tuple[np.ndarray, dict[int, tuple[np.ndarray, ...]]]:
+    """Agents serving per queue and interval ``(Q, T)`` in a completed roster, and each agent's
+    part of it ``{a: (queues, intervals, agents)}``: its shifts less its breaks where they were
+    placed, shared over its profile's queues as the profile's split is. The parts add up to
+    the whole."""
+    from staffing.solver.extract import assign_breaks
+
+    p = problem
+    T = p.T
+    placed = assign_breaks(p, roster)
+    total = roster.split.sum(axis=1)
+    share = roster.split / np.maximum(total[:, None, :], 1)
+    out: dict[int, tuple[np.ndarray, ...]] = {}
+    for a in range(p.A):
+        pi = int(p.profile_of[a])
+        w_t = np.zeros(T + 1)
+        for d in np.flatnonzero(roster.choice[a] >= 0):
+            table = p.table(a, d)
+            k = p.options[a][d][roster.choice[a, d]]
+            w_t[min(int(table.start[k]), T):min(int(table.end[k]), T)] += 1
+            for r, b in placed.get((a, int(d)), {}).items():
+                w_t[min(b, T):min(b + p.breaks[r].duration, T)] -= 1
+        ts = np.flatnonzero(w_t[:T] > 0)
+        queues = np.asarray(p.profiles[pi].queues)
+        q = np.repeat(queues, len(ts))
+        t = np.tile(ts, len(queues))
+        out[a] = (q, t, np.tile(w_t[ts], len(queues)) * share[pi, q, t])
+    return roster.split.sum(axis=0).astype(float), out
 
 
 def place_breaks_and_split(problem: RosterProblem, choice: np.ndarray,

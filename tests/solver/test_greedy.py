@@ -57,3 +57,27 @@ def test_passes_keep_the_best_roster():
     assert evaluate(p, out.solution, w).objective == pytest.approx(min(values))
     # Passes stop once one no longer improves: only the last can fail to improve.
     assert all(np.diff(values)[:-1] < 0)
+
+
+def test_roster_contributions_add_up_to_what_is_served():
+    agents = [agent("A1", "chat;voice:2"), agent("A2", "voice;chat"), agent("A3", "chat"),
+              agent("A4", "chat;voice")]
+    contracts = {"c": contract(min_hours_per_week=12, max_hours_per_week=24,
+                               min_shift_minutes=360, max_shift_minutes=480)}
+    p = _problem({"chat": lambda d, h: 2 if 8 <= h < 20 else 0,
+                  "voice": lambda d, h: 1 if 9 <= h < 18 else 0}, agents,
+                 contracts=contracts)
+    out = greedy.initial_solution(p, SolverWeights(), deadline=time.perf_counter() + 30)
+    served, parts = greedy.roster_contributions(p, out.solution)
+    np.testing.assert_array_equal(served, out.solution.split.sum(axis=0))
+    total = np.zeros_like(served)
+    for q, t, w in parts.values():
+        np.add.at(total, (q, t), w)
+    np.testing.assert_allclose(total, served, atol=1e-9)
+    # Lunches (6-h shifts and longer) are taken out where they were placed.
+    worked = sum(w.sum() for _, _, w in parts.values())
+    assert worked == pytest.approx(served.sum())
+    assert worked < sum(int(p.table(a, d).end[p.options[a][d][k]]
+                            - p.table(a, d).start[p.options[a][d][k]])
+                        for a, d in zip(*np.nonzero(out.solution.choice >= 0), strict=True)
+                        for k in [out.solution.choice[a, d]])

@@ -133,8 +133,8 @@ def _hotspot(problem: RosterProblem, ev: Evaluation, rng: np.random.Generator
 
 
 def _neighbourhood(problem: RosterProblem, ev: Evaluation, size: int, window_size: int,
-                   step: int, rng: np.random.Generator, cover_masks: np.ndarray
-                   ) -> tuple[np.ndarray, tuple[int, ...] | None]:
+                   step: int, rng: np.random.Generator, cover_masks: np.ndarray,
+                   window_days: int = 2) -> tuple[np.ndarray, tuple[int, ...] | None]:
     """Agents to free and the days they are free on (``None``: the whole horizon).
 
     Three steps in four free a *window*: two consecutive days around an interval drawn by its
@@ -148,9 +148,10 @@ def _neighbourhood(problem: RosterProblem, ev: Evaluation, size: int, window_siz
     if step % 4 != 3 and spot is not None and p.D > 1:
         q, t = spot
         day = int(np.clip(t * p.interval_minutes // 1440, 0, p.D - 1))
-        first = day - 1 if rng.random() < 0.5 else day
-        first = int(np.clip(first, 0, p.D - 2))
-        days = (first, first + 1)
+        width = min(window_days, p.D)
+        first = day - int(rng.integers(width)) if width > 1 else day
+        first = int(np.clip(first, 0, p.D - width))
+        days = tuple(range(first, first + width))
         lo, hi = max(0, t - 48), min(p.T, t + 48)
         serves = np.array([q in p.profiles[int(p.profile_of[a])].queues for a in range(p.A)])
         avail = np.array([any(len(p.options[a][d]) for d in days) for a in range(p.A)])
@@ -217,6 +218,7 @@ def large_neighbourhood_search(
     workers: int = 1,
     size: int = 12,
     window_size: int = 40,
+    window_days: int = 2,
     step_seconds: float = 3.0,
     on_improve: Callable[[float], None] | None = None,
 ) -> LnsResult:
@@ -234,7 +236,8 @@ def large_neighbourhood_search(
     window_size = max(1, min(window_size, p.A))
     steps = improvements = stale = 0
     while time.perf_counter() < deadline - 0.5 and p.A > 0:
-        freed_idx, days = _neighbourhood(p, best_ev, size, window_size, steps, rng, masks)
+        freed_idx, days = _neighbourhood(p, best_ev, size, window_size, steps, rng, masks,
+                                         window_days)
         steps += 1
         agents = sorted(int(a) for a in freed_idx)
         freed = np.zeros((p.A, p.D), dtype=bool)

@@ -137,8 +137,8 @@ def _neighbourhood(problem: RosterProblem, ev: Evaluation, size: int, window_siz
                    window_days: int = 2) -> tuple[np.ndarray, tuple[int, ...] | None]:
     """Agents to free and the days they are free on (``None``: the whole horizon).
 
-    Three steps in four free a *window*: two consecutive days around an interval drawn by its
-    understaffing, and ``window_size`` agents who could serve it (their other days fixed, and
+    Three steps in four free a *window*: ``window_days`` consecutive days (two by default)
+    around an interval drawn by its understaffing, and ``window_size`` agents who could serve it (their other days fixed, and
     only the window's intervals modelled), so many agents move together in a small model. The
     fourth frees ``size`` agents' whole weeks (sharing a queue, or at random), which moves days
     off.
@@ -223,8 +223,8 @@ def large_neighbourhood_search(
     on_improve: Callable[[float], None] | None = None,
 ) -> LnsResult:
     """Improve ``solution`` until ``deadline`` (a ``time.perf_counter()`` value); see the
-    module docstring. ``size`` agents' weeks, or ``window_size`` agents over two days, are
-    freed per step (growing when steps are solved to optimality quickly or stop improving);
+    module docstring. ``size`` agents' weeks, or ``window_size`` agents over ``window_days``
+    days, are freed per step (growing when steps are solved to optimality quickly or stop improving);
     each sub-model gets at most ``step_seconds``."""
     from staffing.solver.coverage import agent_cover_masks
 

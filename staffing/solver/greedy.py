@@ -35,7 +35,8 @@ from staffing.solver.model import SCALE, RosterModel, add_agent_rules, add_agent
 from staffing.solver.problem import RosterProblem
 from staffing.solver.solution import Solution
 
-__all__ = ["GreedyResult", "initial_solution", "place_breaks_and_split", "roster_contributions"]
+__all__ = ["AgentPlacer", "GreedyResult", "initial_solution", "place_breaks_and_split",
+           "roster_contributions"]
 
 
 @dataclass
@@ -166,41 +167,33 @@ def _agent_order(problem: RosterProblem) -> list[int]:
     return sorted(range(problem.A), key=key)
 
 
-def initial_solution(
-    problem: RosterProblem,
-    weights: SolverWeights,
-    *,
-    deadline: float,
-    seed: int = 0,
-    start: np.ndarray | None = None,
-    max_passes: int = 3,
-    on_pass: Callable[[Solution], float] | None = None,
-) -> GreedyResult:
-    """Build a roster keeping every agent's hard rules (see the module docstring).
+class AgentPlacer:
+    """Places agents' weeks one at a time against what the others serve (the heuristic's
+    machinery), keeping each agent's one-agent model between calls."""
 
-    ``start`` is a previous choice matrix (warm start): each agent's week is kept when its
-    rules allow and used as the hint otherwise. ``deadline`` (``time.perf_counter()`` value)
-    stops the improving passes; the first pass always completes. ``on_pass`` is given the
-    roster of each pass and returns its objective: the best pass is returned (a re-placement
-    pass can make the whole worse, as breaks and the split are placed after the shifts).
-    """
-    p = problem
-    order = _agent_order(p)
-    residual = _Residual(p, weights)
-    choice = np.full((p.A, p.D), -1, dtype=np.int64)
-    contrib: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    weeks: dict[int, _AgentWeek] = {}
-    infeasible: list[int] = []
+    def __init__(self, problem: RosterProblem, weights: SolverWeights, seed: int = 0):
+        self.p = problem
+        self.weights = weights
+        self.seed = seed
+        self.order = _agent_order(problem)
+        self.residual = _Residual(problem, weights)
+        self.choice = np.full((problem.A, problem.D), -1, dtype=np.int64)
+        self.contrib: dict[int, tuple[np.ndarray, ...]] = {}
+        self.weeks: dict[int, _AgentWeek] = {}
 
-    def place(a: int, hint_row: np.ndarray | None) -> bool:
+    def place(self, a: int, hint_row: np.ndarray | None) -> bool:
+        """Give agent ``a`` (not counted in the residual) its best week against the residual
+        and count it; ``False`` when the agent's rules cannot hold (or no week was found in
+        time)."""
+        p, residual = self.p, self.residual
         gain = residual.gain()
         best, val = residual.profile_value(gain)
         pi = int(p.profile_of[a])
         cum = np.concatenate([[0.0], np.cumsum(val[pi])])
         value = _option_values(p, a, cum)
-        week = weeks.get(a)
+        week = self.weeks.get(a)
         if week is None:
-            week = weeks[a] = _AgentWeek(p, a, weights, seed)
+            week = self.weeks[a] = _AgentWeek(p, a, self.weights, self.seed)
         hint = None
         if hint_row is not None:
             hint = np.zeros(len(week.lits), dtype=np.int64)
@@ -211,7 +204,7 @@ def initial_solution(
         row = week.solve(value, hint)
         if row is None:
             return False
-        choice[a] = row
+        self.choice[a] = row
         qs, ts, ws = [], [], []
         T = p.T
         for d in np.flatnonzero(row >= 0):
@@ -231,44 +224,79 @@ def initial_solution(
         t = np.concatenate(ts) if ts else np.zeros(0, dtype=np.int64)
         w = np.concatenate(ws) if ws else np.zeros(0)
         np.add.at(residual.served, (q, t), w)
-        contrib[a] = (q, t, w)
+        self.contrib[a] = (q, t, w)
         return True
 
-    for a in order:
-        if not place(a, None if start is None else start[a]):
-            infeasible.append(a)
+    def passes(self, roster: Solution, *, deadline: float, max_passes: int,
+               on_pass: Callable[[Solution], float] | None = None,
+               value: float = float("inf")) -> tuple[Solution, float, int]:
+        """Re-placement passes from a completed ``roster`` (of objective ``value``): each
+        agent's week is re-solved against the others', each pass starting from the completed
+        roster of the last. With ``on_pass`` (objective of a roster) they stop at the first
+        that does not improve, and the best roster is returned with its objective and the
+        number of passes run."""
+        p = self.p
+        best, best_value, current = roster, value, roster
+        self.choice = roster.choice.copy()
+        passes = 0
+        while passes < max_passes and time.perf_counter() < deadline:
+            changed = 0
+            self.residual.served, self.contrib = roster_contributions(p, current)
+            for a in self.order:
+                if time.perf_counter() >= deadline:
+                    break
+                before = self.choice[a].copy()
+                q, t, w = self.contrib.pop(a)
+                np.add.at(self.residual.served, (q, t), -w)
+                if not self.place(a, before):  # no week in time: keep the agent's own
+                    np.add.at(self.residual.served, (q, t), w)
+                    self.contrib[a] = (q, t, w)
+                    continue
+                changed += int((self.choice[a] != before).any())
+            passes += 1
+            current = place_breaks_and_split(p, self.choice.copy(), self.weights)
+            if on_pass is None:
+                best = current
+            else:
+                now = on_pass(current)
+                if now < best_value:
+                    best, best_value = current, now
+                else:
+                    break  # converged (or cycling): the best roster is kept
+            if not changed:
+                break
+        return best, best_value, passes
+
+
+def initial_solution(
+    problem: RosterProblem,
+    weights: SolverWeights,
+    *,
+    deadline: float,
+    seed: int = 0,
+    start: np.ndarray | None = None,
+    max_passes: int = 3,
+    on_pass: Callable[[Solution], float] | None = None,
+) -> GreedyResult:
+    """Build a roster keeping every agent's hard rules (see the module docstring).
+
+    ``start`` is a previous choice matrix (warm start): each agent's week is kept when its
+    rules allow and used as the hint otherwise. ``deadline`` (``time.perf_counter()`` value)
+    stops the improving passes; the first pass always completes. ``on_pass`` is given the
+    roster of each pass and returns its objective: the best pass is returned (a re-placement
+    pass can make the whole worse, as breaks and the split are placed after the shifts).
+    """
+    p = problem
+    placer = AgentPlacer(p, weights, seed)
+    infeasible = [a for a in placer.order
+                  if not placer.place(a, None if start is None else start[a])]
     if infeasible:
         return GreedyResult(None, tuple(sorted(infeasible)))
-    passes = 1
-    best = place_breaks_and_split(p, choice.copy(), weights)
-    best_value = on_pass(best) if on_pass is not None else 0.0
-    current = best
-
-    while passes < max_passes and time.perf_counter() < deadline:
-        changed = 0
-        residual.served, exact = roster_contributions(p, current)
-        contrib.update(exact)
-        for a in order:
-            if time.perf_counter() >= deadline:
-                break
-            before = choice[a].copy()
-            q, t, w = contrib.pop(a)
-            np.add.at(residual.served, (q, t), -w)
-            place(a, before)
-            changed += int((choice[a] != before).any())
-        passes += 1
-        current = place_breaks_and_split(p, choice.copy(), weights)
-        if on_pass is None:
-            best = current
-        else:
-            value = on_pass(current)
-            if value < best_value:
-                best, best_value = current, value
-            else:
-                break  # converged (or cycling): the best pass is kept
-        if not changed:
-            break
-    return GreedyResult(best, (), passes)
+    first = place_breaks_and_split(p, placer.choice.copy(), weights)
+    value = on_pass(first) if on_pass is not None else 0.0
+    best, _, passes = placer.passes(first, deadline=deadline, max_passes=max_passes - 1,
+                                    on_pass=on_pass, value=value)
+    return GreedyResult(best, (), 1 + passes)
 
 
 def roster_contributions(problem: RosterProblem, roster: Solution

@@ -811,6 +811,19 @@ def _row_cost(inst: Instance, p: int, row) -> int:
             + sum(r.weight for r in inst.off_requests if r.staff == sid and row[r.day] == r.shift))
 
 
+class _Collect(cp_model.CpSolverSolutionCallback):
+    """Every roster row a pricing solve finds: ``[(objective, [shift index or None per day])]``."""
+
+    def __init__(self, lits):
+        super().__init__()
+        self.lits, self.found = lits, []
+
+    def on_solution_callback(self) -> None:
+        self.found.append((self.objective_value,
+                           [next((s for s, lit in enumerate(xd) if self.boolean_value(lit)),
+                                 None) for xd in self.lits]))
+
+
 def _column_generation(inst, roster, best, incumbents, deadline, master_deadline, workers,
                        seed, started, callback, verbose):
     """Dantzig-Wolfe decomposition: every hard rule is an employee's own, so a roster is one
@@ -908,18 +921,18 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
         solver.parameters.cp_model_presolve = False
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed + state["rounds"]
-        status = solver.solve(cm.model)
+        collect = _Collect(cm.x[0])
+        status = solver.solve(cm.model, collect)
         state.setdefault("price", []).append((solver.wall_time, status))
         mu = dual[len(keys) + p]
         rc = None
         if status == cp_model.OPTIMAL:
             # Rounding the duals moves each reduced cost by at most D / 2 / scale.
             rc = solver.objective_value / _DUAL_SCALE - mu - D * 0.5 / _DUAL_SCALE
-        rows = []
-        if (status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-                and solver.objective_value / _DUAL_SCALE - mu < -1e-6):
-            rows.append([next((inst.shifts[s].id for s, lit in enumerate(xd)
-                               if solver.boolean_value(lit)), None) for xd in cm.x[0]])
+        # The last few rosters CP-SAT found on its way to the cheapest: more columns a round,
+        # fewer rounds.
+        rows = [[None if s is None else inst.shifts[s].id for s in row]
+                for value, row in collect.found[-3:] if value / _DUAL_SCALE - mu < -1e-6]
         return rc, rows
 
     def rounds(free, max_rounds, until):

@@ -1012,10 +1012,12 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
 def _dive(inst, h, rounds, owner, cols, slack, roster, best, deadline, started, callback,
           verbose):
     """Diving on the column-generation LP: fix the employees whose column the LP trusts most
-    (every one already at a whole column, else the highest eighth), re-price the others, until
-    each employee has one column. Returns the better of the dive's roster and ``roster``."""
+    (every one already at a whole column, else the highest eighth, more when the pace so far
+    would not finish by ``deadline``), re-price the others, until each employee has one
+    column. Returns the better of the dive's roster and ``roster``."""
     n = len(inst.staff)
     free = set(range(n))
+    step_started, steps = time.perf_counter(), 0
     while free:
         value = h.getSolution().col_value
         weight: dict[int, list[tuple[float, int]]] = {}
@@ -1024,10 +1026,15 @@ def _dive(inst, h, rounds, owner, cols, slack, roster, best, deadline, started, 
                 weight.setdefault(p, []).append((value[slack + j], j))
         top = {p: max(w) for p, w in weight.items()}
         chosen = [p for p, (v, _) in top.items() if v > 1 - 1e-6]
-        if time.perf_counter() > deadline:
+        now = time.perf_counter()
+        if now > deadline:
             chosen = list(top)  # out of time: round the rest
         elif not chosen:
-            chosen = sorted(top, key=lambda q: -top[q][0])[:max(1, len(free) // 8)]
+            # Fix enough employees a step to finish by the deadline at the pace so far.
+            left = max(1.0, (deadline - now) / ((now - step_started) / steps)) if steps else 8
+            count = max(1, len(free) // 8, math.ceil(len(free) / left))
+            chosen = sorted(top, key=lambda q: -top[q][0])[:count]
+        steps += 1
         for p in chosen:
             keep = top[p][1]
             for v, j in weight[p]:

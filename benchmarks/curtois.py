@@ -37,8 +37,11 @@ cover, weight per missing / extra   :func:`~staffing.solver.rules.add_soft_sum_c
 Search (:func:`solve`): a first roster from CP-SAT on the whole model (instances up to 84
 days and 70,000 shift literals), or else one employee at a time (every hard rule is an
 employee's own: each employee's model is solved with the cover the employees before left);
-then a large-neighbourhood search that re-solves sub-models of a few employees' whole rosters
-or of many employees over a window of days, the rest fixed (:func:`_lns`).
+on instances up to 1,600 shift literals (4-6) column generation next (:func:`_column_generation`:
+whole-roster columns priced by each employee's own model, an LP master over the cover in HiGHS,
+a Lagrangian lower bound, a dive to a roster); then a large-neighbourhood search that re-solves
+sub-models of a few employees' whole rosters or of many employees over a window of days, the
+rest fixed (:func:`_lns`).
 
 Runs of shifts and of days off that touch the first or last day of the horizon are exempt from
 the minimums (``edges=False``): what comes before and after the horizon is unknown, the reading
@@ -50,9 +53,9 @@ Every solution is re-checked by :func:`evaluate`, an independent evaluator (its 
 the builders) that recomputes the objective and every hard constraint from the roster alone;
 the table's "checked" column is its verdict.
 
-Reported per instance: objective at the time limit, CP-SAT's lower bound, the best cited lower
-and upper bounds (``best_known_summary.csv``) and the gap to the best upper bound,
-``(objective - UB) / UB``. Timings depend on the machine (``--workers``, default 2).
+Reported per instance: objective at the time limit, our lower bound ("our bound": CP-SAT's,
+or column generation's when higher), the best cited lower and upper bounds
+(``best_known_summary.csv``) and the gap to the best upper bound, ``(objective - UB) / UB``. Timings depend on the machine (``--workers``, default 2).
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ import random
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -474,9 +478,17 @@ class _Incumbents(cp_model.CpSolverSolutionCallback):
         self.started, self.verbose = started, verbose
         self.times: list[tuple[float, float]] = []
 
+    #: Roster rows of every incumbent (``x[p][d][s]`` literals read when ``lits`` is set):
+    #: the first columns of :func:`_column_generation`.
+    lits = None
+    rows: list
+
     def on_solution_callback(self) -> None:
         t = time.perf_counter() - self.started
         self.times.append((t, self.objective_value))
+        if self.lits is not None:
+            self.rows.append([[next((s for s, lit in enumerate(xd) if self.boolean_value(lit)),
+                                    None) for xd in xp] for xp in self.lits])
         if self.verbose:
             print(f"  {t:7.1f} s  objective {self.objective_value:.0f}  "
                   f"bound {self.best_objective_bound:.0f}", file=sys.stderr)
@@ -513,12 +525,20 @@ FULL_MODEL_LITERALS = 70000
 FULL_MODEL_DAYS = 84
 
 
+#: Instances up to this many shift literals get column generation after the first roster
+#: (Instances 1-6; 1-3 are proven optimal before it starts). On 7 the dive is too often poor
+#: and on 8 and 9 (30-36 staff x 4 shift types) the rounds too slow for 60 s on 2 shared cores:
+#: they keep the whole-model run and the neighbourhood search.
+COLUMN_GENERATION_LITERALS = 1600
+
+
 def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
-          seed: int = 0, subsolver: str | None = "max_lp", lns_share: float = 0.75,
-          start: str = "auto", verbose: bool = False) -> Solution:
+          seed: int = 0, subsolver: str | None = "max_lp", lns_share: float | None = None,
+          start: str = "auto", column_generation: bool | None = None, cg_until: float = 0.5,
+          master_until: float = 0.8, verbose: bool = False) -> Solution:
     """Build and solve ``inst`` with CP-SAT within ``time_limit_seconds`` [s].
 
-    Two phases:
+    Three phases:
 
     1. A first roster. ``start="full"``: CP-SAT on the whole model for ``1 - lns_share`` of
        the time; ``subsolver`` names its full-problem worker (``max_lp``, linearization level
@@ -530,7 +550,14 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
        the cover left by the employees placed before — a roster of every instance in seconds.
        ``"auto"``: ``full`` up to :data:`FULL_MODEL_LITERALS` shift literals and
        :data:`FULL_MODEL_DAYS` days, else ``greedy``.
-    2. Large-neighbourhood search for the rest (:func:`_lns`).
+    2. ``column_generation`` (default: on with ``start="full"`` up to
+       :data:`COLUMN_GENERATION_LITERALS` shift literals; the first phase then gets a tenth of
+       the time, not a quarter, unless ``lns_share`` says otherwise): column generation until
+       ``cg_until`` of the time, its lower bound (reported as the bound when higher than
+       CP-SAT's; a roster at the bound ends the solve), and a dive to a roster until
+       ``master_until`` (:func:`_column_generation`).
+    3. Large-neighbourhood search for the rest (:func:`_lns`), until the time limit or the
+       lower bound.
     """
     started = time.perf_counter()
     deadline = started + time_limit_seconds
@@ -539,13 +566,23 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
         size = len(inst.staff) * inst.days * len(inst.shifts)
         start = ("full" if size <= FULL_MODEL_LITERALS and inst.days <= FULL_MODEL_DAYS
                  else "greedy")
+    if column_generation is None:
+        column_generation = (start == "full" and len(inst.staff) * inst.days * len(inst.shifts)
+                             <= COLUMN_GENERATION_LITERALS)
+    if lns_share is None:
+        # With column generation the whole-model run only proves the tiny instances (1-2 in
+        # 1-5 s) and gives first columns: column generation needs the time more.
+        lns_share = 0.9 if column_generation else 0.75
     bound = -math.inf
     name = "UNKNOWN"
     if start == "full":
         cm = build_model(inst)
         solver = cp_model.CpSolver()
         _parameters(solver, time_limit_seconds * (1 - lns_share), workers, seed, subsolver)
+        if column_generation:
+            callback.lits, callback.rows = cm.x, []
         status = solver.solve(cm.model, callback)
+        callback.lits = None
         name = solver.status_name(status)
         bound = solver.best_objective_bound
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -569,8 +606,18 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
         return Solution(inst.name, name, None, bound, time.perf_counter() - started, None,
                         None, None)
     name = "FEASIBLE"
+    if column_generation:
+        incumbents = [[[None if s is None else inst.shifts[s].id for s in row] for row in rows]
+                      for rows in getattr(callback, "rows", [])]
+        roster, best, lower = _column_generation(
+            inst, roster, best, incumbents, started + cg_until * time_limit_seconds,
+            started + master_until * time_limit_seconds, workers, seed, started, callback,
+            verbose)
+        bound = max(bound, math.ceil(lower - 1e-6)) if math.isfinite(lower) else bound
+        if best <= bound:
+            return _solution(inst, "OPTIMAL", best, bound, started, callback, roster)
     best, roster = _lns(inst, roster, best, deadline, workers, seed, started, callback,
-                        verbose)
+                        verbose, bound)
     if best <= bound:
         name = "OPTIMAL"
     return _solution(inst, name, best, bound, started, callback, roster)
@@ -677,7 +724,8 @@ def _construct(inst, deadline, workers, seed, started, callback, verbose):
     return roster, best
 
 
-def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose):
+def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose,
+         bound=-math.inf):
     """Phase 2 of :func:`solve`: improve ``roster`` (objective ``best``) until ``deadline``.
 
     Each step frees part of the incumbent and re-solves it with CP-SAT (the sub-model of the
@@ -703,7 +751,7 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
     iteration = 0
     total = deadline - started
     step = max(1.0, 0.05 * total)
-    while time.perf_counter() < deadline - 0.2:
+    while time.perf_counter() < deadline - 0.2 and best > bound:
         iteration += 1
         kind = ("staff", "window", "staff", "worst")[iteration % 4]
         seconds = step
@@ -752,6 +800,265 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
         else:
             window = min(D, window + 1) if exhausted else max(2, window - 1)
     return best, roster
+
+
+# ----------------------------------------------------------------------------- column generation
+#: Duals are scaled to integers for CP-SAT's pricing objective (requests weigh 1-10, cover 1-100).
+_DUAL_SCALE = 1000
+
+
+@dataclass
+class _Columns:
+    """Generated rosters of each employee (``rows[p]``: a list of roster rows, ``cost[p]``: the
+    employee's own request cost of each) and the LP master over them."""
+
+    rows: list[list[tuple[str | None, ...]]]
+    cost: list[list[int]]
+    seen: list[set]
+
+
+def _row_cost(inst: Instance, p: int, row) -> int:
+    """Employee ``p``'s request cost of roster row ``row``."""
+    sid = inst.staff[p].id
+    return (sum(r.weight for r in inst.on_requests if r.staff == sid and row[r.day] != r.shift)
+            + sum(r.weight for r in inst.off_requests if r.staff == sid and row[r.day] == r.shift))
+
+
+class _Collect(cp_model.CpSolverSolutionCallback):
+    """Every roster row a pricing solve finds: ``[(objective, [shift index or None per day])]``."""
+
+    def __init__(self, lits):
+        super().__init__()
+        self.lits, self.found = lits, []
+
+    def on_solution_callback(self) -> None:
+        self.found.append((self.objective_value,
+                           [next((s for s, lit in enumerate(xd) if self.boolean_value(lit)),
+                                 None) for xd in self.lits]))
+
+
+def _column_generation(inst, roster, best, incumbents, deadline, master_deadline, workers,
+                       seed, started, callback, verbose):
+    """Dantzig-Wolfe decomposition: every hard rule is an employee's own, so a roster is one
+    column per employee (a whole feasible roster row) and the master keeps only the cover.
+
+    The LP master (HiGHS: one row per cover entry with under/over slacks at its weights, one
+    convexity row per employee) starts from the rosters CP-SAT found (``incumbents``, and
+    ``roster``) and is priced by each employee's own model (:func:`build_model` of that employee
+    alone: the same rule builders, every hard rule of the contract) with the cover rows' duals as
+    rewards, until no roster prices out or until ``deadline``. ``LP + the sum of the
+    employees' most negative reduced costs`` is a lower bound (Lagrangian) whenever every
+    employee was priced to optimality; the LP bound is tight on these instances (within 2 of
+    the optimum on 4-7). Then :func:`_dive` turns the LP into a roster by ``master_deadline``.
+
+    Returns ``(roster, objective, lower bound)``; the roster is the incumbent when the dive
+    finds nothing better.
+    """
+    import highspy
+    import highspy._core
+
+    n, D = len(inst.staff), inst.days
+    cover_rows = {}
+    for c in inst.cover:
+        cover_rows.setdefault((c.day, c.shift), []).append(c)
+    if len(cover_rows) != len(inst.cover):
+        # One row per (day, shift): an instance listing a (day, shift) twice (none of the 24
+        # does) keeps the neighbourhood search alone.
+        return roster, best, -math.inf
+    keys = list(cover_rows)
+    row_of = {k: i for i, k in enumerate(keys)}
+    # The core class: the Python wrapper ``highspy.Highs`` prints a banner on stdout, inside
+    # the benchmark's table (as in staffing/solver/bound.py).
+    h = getattr(highspy._core, "_Highs", highspy.Highs)()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", seed)
+    inf = highspy.kHighsInf
+    # Rows: cover (columns + under - over = requirement), then one convexity row per employee.
+    for k in keys:
+        h.addRow(cover_rows[k][0].requirement, cover_rows[k][0].requirement, 0, [], [])
+    for p in range(n):
+        h.addRow(1, 1, 0, [], [])
+    for k in keys:
+        h.addCol(cover_rows[k][0].weight_under, 0, inf, 1, [row_of[k]], [1.0])
+        h.addCol(cover_rows[k][0].weight_over, 0, inf, 1, [row_of[k]], [-1.0])
+    cols = _Columns([[] for _ in range(n)], [[] for _ in range(n)], [set() for _ in range(n)])
+    owner: list[tuple[int, int]] = []  # LP column (after the slacks) -> (employee, index)
+
+    def add_column(p, row):
+        row = tuple(row)
+        if row in cols.seen[p]:
+            return False
+        cols.seen[p].add(row)
+        cols.rows[p].append(row)
+        cost = _row_cost(inst, p, row)
+        cols.cost[p].append(cost)
+        idx = [row_of[d, sid] for d, sid in enumerate(row) if sid and (d, sid) in row_of]
+        idx.append(len(keys) + p)
+        h.addCol(cost, 0, inf, len(idx), idx, [1.0] * len(idx))
+        owner.append((p, len(cols.rows[p]) - 1))
+        return True
+
+    for p in range(n):
+        add_column(p, roster[p])
+        for other in incumbents:  # the rosters CP-SAT found before, as first columns
+            add_column(p, other[p])
+    pricing = []
+    for p in range(n):
+        cm = build_model(inst, staff=[p], fixed=roster)
+        request = cm.terms
+        pricing.append((cm, request))
+    rng = random.Random(seed)
+    state = {"rounds": 0}
+
+    def price(p, dual, until):
+        """Employee ``p``'s cheapest rosters at the current duals: (lower bound on its reduced
+        cost or ``None``, number of columns added)."""
+        cm, request = pricing[p]
+        coef: dict[int, int] = {}
+        var_of = {}
+        for term in request:
+            for var, c in zip(term.vars, term.coeffs, strict=True):
+                coef[var.index] = coef.get(var.index, 0) + round(_DUAL_SCALE * term.weight * c)
+                var_of[var.index] = var
+        for d in range(D):
+            for s, shift in enumerate(inst.shifts):
+                r = row_of.get((d, shift.id))
+                if r is None or abs(dual[r]) < 1e-9:
+                    continue
+                lit = cm.x[0][d][s]
+                coef[lit.index] = coef.get(lit.index, 0) - round(_DUAL_SCALE * dual[r])
+                var_of[lit.index] = lit
+        ks = [k for k in coef if coef[k]]
+        cm.model.minimize(cp_model.LinearExpr.weighted_sum([var_of[k] for k in ks],
+                                                            [coef[k] for k in ks]))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(0.05, min(2.0, until - time.perf_counter()))
+        # A one-employee model is tiny: presolve costs more than it saves.
+        solver.parameters.cp_model_presolve = False
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = seed + state["rounds"]
+        collect = _Collect(cm.x[0])
+        status = solver.solve(cm.model, collect)
+        state.setdefault("price", []).append((solver.wall_time, status))
+        mu = dual[len(keys) + p]
+        rc = None
+        if status == cp_model.OPTIMAL:
+            # Rounding the duals moves each reduced cost by at most D / 2 / scale.
+            rc = solver.objective_value / _DUAL_SCALE - mu - D * 0.5 / _DUAL_SCALE
+        # The last few rosters CP-SAT found on its way to the cheapest: more columns a round,
+        # fewer rounds.
+        rows = [[None if s is None else inst.shifts[s].id for s in row]
+                for value, row in collect.found[-3:] if value / _DUAL_SCALE - mu < -1e-6]
+        return rc, rows
+
+    def rounds(free, max_rounds, until):
+        """Column generation over employees ``free`` (the others fixed to one column): at
+        most ``max_rounds`` rounds, until ``until``. Returns the best Lagrangian bound (``-inf``
+        unless every employee was priced to optimality in some round)."""
+        lagrange = -math.inf
+        lp = math.inf
+        for _ in range(max_rounds):
+            state["rounds"] += 1
+            t_lp = time.perf_counter()
+            h.run()
+            t_lp = time.perf_counter() - t_lp
+            sol = h.getSolution()
+            lp = h.getInfo().objective_function_value
+            dual = sol.row_dual
+            bound, exact, added = lp, True, 0
+            order = list(free)
+            rng.shuffle(order)
+            # CP-SAT releases the GIL: the employees are priced on ``workers`` threads.
+            results = list(pool.map(lambda p: (None, []) if time.perf_counter() > until
+                                    else price(p, dual, until), order))
+            for p, (rc, rows) in zip(order, results):
+                if rc is None:
+                    exact = False
+                else:
+                    bound += min(0.0, rc)
+                for row in rows:
+                    added += add_column(p, row)
+            if exact:
+                lagrange = max(lagrange, bound)
+            if verbose:
+                print(f"  {time.perf_counter() - started:7.1f} s  column generation round "
+                      f"{state['rounds']} ({len(free)} free): LP {lp:.2f}, bound {bound:.2f}, "
+                      f"{added} columns added; LP {t_lp:.2f} s, pricing "
+                      f"{sum(w for w, _ in state['price']):.2f} s, "
+                      f"{sum(st != cp_model.OPTIMAL for _, st in state['price'])} not optimal",
+                      file=sys.stderr)
+            state["price"] = []
+            if (added == 0 or time.perf_counter() > until
+                    or lagrange > -math.inf and math.ceil(lagrange - 1e-6)
+                    >= math.ceil(lp - 1e-6)):
+                break
+        h.run()
+        return lagrange
+
+    pool = ThreadPoolExecutor(max_workers=max(1, workers))
+    try:
+        lower = rounds(range(n), 10 ** 6, deadline)
+        roster, best = _dive(inst, h, rounds, owner, cols, 2 * len(keys), roster, best,
+                             master_deadline, started, callback, verbose)
+    finally:
+        pool.shutdown()
+        # HiGHS keeps one thread scheduler per process, sized by the first solve: release it,
+        # or a later HiGHS solve asking for another number of threads (the roster solver's LP
+        # bound, staffing.solver.bound) fails.
+        type(h).resetGlobalScheduler(True)
+    return roster, best, lower
+
+
+def _dive(inst, h, rounds, owner, cols, slack, roster, best, deadline, started, callback,
+          verbose):
+    """Diving on the column-generation LP: fix the employees whose column the LP trusts most
+    (every one already at a whole column, else the highest eighth, more when the pace so far
+    would not finish by ``deadline``), re-price the others, until each employee has one
+    column. Returns the better of the dive's roster and ``roster``."""
+    n = len(inst.staff)
+    free = set(range(n))
+    step_started, steps = time.perf_counter(), 0
+    while free:
+        value = h.getSolution().col_value
+        weight: dict[int, list[tuple[float, int]]] = {}
+        for j, (p, k) in enumerate(owner):
+            if p in free:
+                weight.setdefault(p, []).append((value[slack + j], j))
+        top = {p: max(w) for p, w in weight.items()}
+        chosen = [p for p, (v, _) in top.items() if v > 1 - 1e-6]
+        now = time.perf_counter()
+        if now > deadline:
+            chosen = list(top)  # out of time: round the rest
+        elif not chosen:
+            # Fix enough employees a step to finish by the deadline at the pace so far.
+            left = max(1.0, (deadline - now) / ((now - step_started) / steps)) if steps else 8
+            count = max(1, len(free) // 8, math.ceil(len(free) / left))
+            chosen = sorted(top, key=lambda q: -top[q][0])[:count]
+        steps += 1
+        for p in chosen:
+            keep = top[p][1]
+            for v, j in weight[p]:
+                if j != keep:
+                    h.changeColBounds(slack + j, 0, 0)
+            free.discard(p)
+        if free:
+            rounds(sorted(free), 2, deadline)
+        else:
+            h.run()
+    if not free:
+        value = h.getSolution().col_value
+        dive = [None] * n
+        for j, (p, k) in enumerate(owner):
+            if value[slack + j] > 0.5:
+                dive[p] = list(cols.rows[p][k])
+        if all(r is not None for r in dive):
+            cost = evaluate(inst, dive).objective
+            if verbose:
+                print(f"  {time.perf_counter() - started:7.1f} s  dive: {cost}", file=sys.stderr)
+            if cost < best:
+                roster, best = dive, cost
+                callback.times.append((time.perf_counter() - started, float(best)))
+    return roster, best
 
 
 def _cover_penalty_by_day(inst: Instance, roster) -> list[int]:
@@ -898,6 +1205,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--start", default="auto", choices=("auto", "full", "greedy"),
                         help="first roster: CP-SAT on the whole model, or one employee at a "
                              "time (default auto: full up to 6000 shift literals)")
+    parser.add_argument("--column-generation", default="auto", choices=("auto", "on", "off"),
+                        help="column generation and a dive after the first roster (default "
+                             f"auto: on up to {COLUMN_GENERATION_LITERALS} shift literals)")
     parser.add_argument("--verbose", action="store_true", help="print incumbents to stderr")
     args = parser.parse_args(argv)
 
@@ -907,13 +1217,15 @@ def main(argv: list[str] | None = None) -> None:
           f"{args.workers} workers ({args.subsolver or 'default portfolio'} + LNS), "
           f"seed {args.seed}\n")
     print("| instance | days x staff x shift types | limit [s] | objective | checked "
-          "| CP-SAT bound | status | best LB | best UB | gap to UB | first / best / wall [s] |")
+          "| our bound | status | best LB | best UB | gap to UB | first / best / wall [s] |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for k in args.instances:
         inst = read_instance(instance_path(k, args.data))
         limit = args.time_limit_large if k >= args.large_from else args.time_limit
         sol = solve(inst, time_limit_seconds=limit, workers=args.workers, seed=args.seed,
                     subsolver=args.subsolver or None, start=args.start,
+                    column_generation={"auto": None, "on": True,
+                                      "off": False}[args.column_generation],
                     verbose=args.verbose)
         checked = "-"
         if sol.roster is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import random
+import time
 
 import pytest
 from ortools.sat.python import cp_model
@@ -17,6 +18,8 @@ from tests.benchmarks_curtois.conftest import CURTOIS_DATA, TINY
 
 from benchmarks.curtois import (
     FormatError,
+    _column_generation,
+    _Incumbents,
     _part_objective,
     build_model,
     evaluate,
@@ -237,3 +240,32 @@ def test_greedy_start_then_neighbourhood_search_gives_a_checked_roster(instance1
     assert ev.violations == ()
     assert sol.objective == ev.objective
     assert sol.status == "FEASIBLE" and sol.objective >= 607
+
+
+def test_column_generation_bounds_the_optimum_and_dives_to_a_checked_roster(instance1):
+    """From a random roster, the LP over per-employee columns gives a lower bound no higher than
+    the proven optimum (607) and close to it, and the dive a roster that keeps every hard rule,
+    priced as the evaluator prices it and no worse than the start."""
+    start = random_feasible_roster(instance1, 5)
+    cost = evaluate(instance1, start).objective
+    now = time.perf_counter()
+    roster, best, lower = _column_generation(
+        instance1, [list(r) for r in start], cost, [], now + 20, now + 30, 2, 0, now,
+        _Incumbents(now, False), False)
+    assert 550 <= lower <= 607
+    ev = evaluate(instance1, roster)
+    assert ev.violations == ()
+    assert best == ev.objective
+    assert lower <= best <= cost
+
+
+def test_solve_with_column_generation_after_a_short_first_phase(instance1):
+    """The path of Instances 4-7 (a short whole-model run, column generation, dive, then the
+    neighbourhood search) gives a checked roster; a proven optimum is reported as such."""
+    sol = solve(instance1, time_limit_seconds=4, workers=2, seed=0, column_generation=True,
+                lns_share=0.999)
+    ev = evaluate(instance1, sol.roster)
+    assert ev.violations == ()
+    assert sol.objective == ev.objective
+    assert sol.bound <= 607 <= sol.objective
+    assert (sol.status == "OPTIMAL") == (sol.objective == sol.bound)

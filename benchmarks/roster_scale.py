@@ -224,7 +224,10 @@ def main(argv: list[str] | None = None) -> None:
     rows, anchors, bounds = [], {}, {}
     for size in args.sizes:
         if not args.no_anchor:
-            anchors[size] = run_anchor(size, args.seed, args.anchor_seconds, args.workers)
+            try:
+                anchors[size] = run_anchor(size, args.seed, args.anchor_seconds, args.workers)
+            except subprocess.CalledProcessError as exc:  # the table still gets our rows
+                anchors[size] = {"error": (exc.stderr or "").strip().splitlines()[-1:]}
             print(f"# anchor {size}: {anchors[size]}", file=sys.stderr, flush=True)
         for limit in args.limits:
             for search in args.search:

@@ -148,7 +148,7 @@ def run_anchor(size: str, seed: int, limit: float, workers: int) -> dict:
             cost[key] = int(table.paid[k])
     payload = {"periods": problem.T, "shifts": shifts, "cost": cost,
                "required": problem.required.sum(axis=0).astype(int).tolist(),
-               "limit": limit, "workers": workers}
+               "limit": float(limit), "workers": workers}  # pyworkforce wants a float
     path = HERE / f".anchor-{size}-{seed}.json"
     path.write_text(json.dumps(payload))
     try:
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limits", nargs="+", type=float, default=[10, 60, 300])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--anchor-seconds", type=float, default=60)
+    parser.add_argument("--anchor-seconds", type=float, default=60.0)
     parser.add_argument("--no-anchor", action="store_true")
     parser.add_argument("--search", choices=["auto", "cp-sat", "lns"], nargs="+",
                         default=["auto"], help="improvement searches to run (each a row)")

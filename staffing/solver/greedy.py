@@ -130,6 +130,12 @@ class _Residual:
         return best, np.take_along_axis(vals, best[:, None, :], axis=1)[:, 0, :]
 
 
+def _break_share(spec) -> float:
+    """Expected share of each interval of a break's window spent on the break (the break is
+    placed later, anywhere in the window)."""
+    return spec.duration / (spec.latest - spec.earliest + spec.duration)
+
+
 def _option_values(problem: RosterProblem, a: int, cum: np.ndarray) -> np.ndarray:
     """Coverage value of each option of agent ``a`` (all days concatenated): the value of the
     intervals the shift covers, less each break's expected share of its window (the break is
@@ -150,7 +156,7 @@ def _option_values(problem: RosterProblem, a: int, cum: np.ndarray) -> np.ndarra
                 continue
             lo = np.minimum(table.start[opts] + spec.earliest, T)
             hi = np.minimum(table.start[opts] + spec.latest + spec.duration, T)
-            share = spec.duration / (spec.latest - spec.earliest + spec.duration)
+            share = _break_share(spec)
             value = value - np.where(takes, share * (cum[hi] - cum[lo]), 0.0)
         out.append(value)
     return np.concatenate(out) if out else np.zeros(0)
@@ -214,7 +220,7 @@ class AgentPlacer:
             w = np.ones(e - s)
             for r in np.flatnonzero(table.takes[k]):
                 spec = p.breaks[r]
-                share = spec.duration / (spec.latest - spec.earliest + spec.duration)
+                share = _break_share(spec)
                 w[spec.earliest:spec.latest + spec.duration] -= share
             t = np.arange(s, e)
             qs.append(best[pi, t])

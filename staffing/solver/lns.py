@@ -38,7 +38,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.config import SolverWeights
-from staffing.solver.coverage import add_interval_coverage
+from staffing.solver.coverage import IntervalCoverage, add_interval_coverage
 from staffing.solver.extract import assign_breaks, solution_from_values
 from staffing.solver.hints import complete_hint, hint_values
 from staffing.solver.model import RosterModel, add_agent_rules, add_agent_soft_rules
@@ -175,7 +175,7 @@ class _Step:
     """One neighbourhood's sub-model, its coverage and the fixed part of the roster."""
 
     model: RosterModel
-    coverage: object
+    coverage: IntervalCoverage
     fixed: Solution
     part: Solution
 

@@ -235,12 +235,14 @@ class AgentPlacer:
 
     def passes(self, roster: Solution, *, deadline: float, max_passes: int,
                on_pass: Callable[[Solution], float] | None = None,
-               value: float = float("inf")) -> tuple[Solution, float, int]:
+               value: float = float("inf"), min_gain: float = 0.0
+               ) -> tuple[Solution, float, int]:
         """Re-placement passes from a completed ``roster`` (of objective ``value``): each
         agent's week is re-solved against the others', each pass starting from the completed
         roster of the last. With ``on_pass`` (objective of a roster) they stop at the first
-        that does not improve, and the best roster is returned with its objective and the
-        number of passes run."""
+        that does not improve, or improves by less than ``min_gain`` (a fraction of the
+        objective; its roster is kept), and the best roster is returned with its objective and
+        the number of passes run."""
         p = self.p
         best, best_value, current = roster, value, roster
         self.choice = roster.choice.copy()
@@ -266,7 +268,10 @@ class AgentPlacer:
             else:
                 now = on_pass(current)
                 if now < best_value:
+                    gain = (best_value - now) / max(abs(best_value), 1.0)
                     best, best_value = current, now
+                    if gain < min_gain:
+                        break  # nearly converged: the time is worth more elsewhere
                 else:
                     break  # converged (or cycling): the best roster is kept
             if not changed:
@@ -283,6 +288,7 @@ def initial_solution(
     start: np.ndarray | None = None,
     max_passes: int = 3,
     on_pass: Callable[[Solution], float] | None = None,
+    min_gain: float = 0.0,
 ) -> GreedyResult:
     """Build a roster keeping every agent's hard rules (see the module docstring).
 
@@ -290,7 +296,8 @@ def initial_solution(
     rules allow and used as the hint otherwise. ``deadline`` (``time.perf_counter()`` value)
     stops the improving passes; the first pass always completes. ``on_pass`` is given the
     roster of each pass and returns its objective: the best pass is returned (a re-placement
-    pass can make the whole worse, as breaks and the split are placed after the shifts).
+    pass can make the whole worse, as breaks and the split are placed after the shifts); the
+    passes stop at one that gains less than ``min_gain`` (a fraction of the objective).
     """
     p = problem
     placer = AgentPlacer(p, weights, seed)
@@ -301,7 +308,7 @@ def initial_solution(
     first = place_breaks_and_split(p, placer.choice.copy(), weights)
     value = on_pass(first) if on_pass is not None else 0.0
     best, _, passes = placer.passes(first, deadline=deadline, max_passes=max_passes - 1,
-                                    on_pass=on_pass, value=value)
+                                    on_pass=on_pass, value=value, min_gain=min_gain)
     return GreedyResult(best, (), 1 + passes)
 
 

@@ -81,3 +81,27 @@ def test_roster_contributions_add_up_to_what_is_served():
                             - p.table(a, d).start[p.options[a][d][k]])
                         for a, d in zip(*np.nonzero(out.solution.choice >= 0), strict=True)
                         for k in [out.solution.choice[a, d]])
+
+
+def test_passes_stop_at_one_gaining_less_than_min_gain():
+    # The problem of the test above, whose passes keep moving agents; the objectives the
+    # passes see are scripted: 1 % better each time.
+    agents = [agent("A1", "chat;voice:2"), agent("A2", "voice"), agent("A3", "chat"),
+              agent("A4", "chat;voice")]
+    contracts = {"c": contract(hourly_cost=12.0, min_hours_per_week=12, max_hours_per_week=24,
+                               min_shift_minutes=360, max_shift_minutes=480)}
+    p = _problem({"chat": lambda d, h: 2 if 8 <= h < 20 else 0,
+                  "voice": lambda d, h: 1 if 9 <= h < 18 else 0}, agents,
+                 contracts=contracts)
+    w = SolverWeights()
+
+    def run(min_gain):
+        scripted = iter([1000.0 * 0.99 ** k for k in range(20)])
+        out = greedy.initial_solution(p, w, deadline=time.perf_counter() + 30, max_passes=3,
+                                      on_pass=lambda solution: next(scripted),
+                                      min_gain=min_gain)
+        return out.passes
+
+    assert run(0.0) == 3          # every pass improves: all three run
+    assert run(0.005) == 3        # 1 % is more than 0.5 %
+    assert run(0.02) == 2         # the first re-placement pass gains 1 % < 2 %: the last

@@ -64,18 +64,24 @@ def test_bound_is_below_the_roster(spec):
     assert relax > 0
 
 
-@pytest.mark.parametrize(("cores", "workers", "options", "expected"), [
-    (8, 2, 200_000, True),    # a spare core: the bound runs beside CP-SAT at any size
-    (2, 2, 200_000, False),   # no spare core, large model: it would starve the search
-    (2, 2, 5_000, True),      # no spare core, small model: cheap enough
-    (1, 1, 20_000, True),
+@pytest.mark.parametrize(("cores", "workers", "options", "seconds", "expected"), [
+    (8, 2, 200_000, 60, True),    # a spare core: the bound runs beside CP-SAT at any size
+    (2, 2, 200_000, 60, False),   # no spare core, large model: it would starve the search
+    (2, 2, 5_000, 60, True),      # no spare core, small model: cheap enough
+    (1, 1, 20_000, 60, True),
+    # No spare core, the M benchmark week (53,276 candidates, ~75 s of one core): not in a
+    # minute, but within a five-minute limit.
+    (2, 2, 53_276, 60, False),
+    (2, 2, 53_276, 300, True),
+    (2, 2, 213_000, 300, False),  # L: ~300 s, the whole limit
 ])
 def test_bound_runs_beside_cpsat_only_when_affordable(monkeypatch, cores, workers, options,
-                                                      expected):
+                                                      seconds, expected):
     from types import SimpleNamespace
 
     from staffing.solver import core
 
     monkeypatch.setattr(core.os, "cpu_count", lambda: cores)
     problem = SimpleNamespace(n_options=lambda: options)
-    assert core._bound_affordable(problem, SimpleNamespace(workers=workers)) is expected
+    settings = SimpleNamespace(workers=workers, time_limit_seconds=seconds)
+    assert core._bound_affordable(problem, settings) is expected

@@ -192,14 +192,16 @@ def _sub_model(problem: RosterProblem, best: Solution, freed: np.ndarray,
     served_fixed = fixed.split.sum(axis=0)
     sub = dataclasses.replace(p, required=np.clip(p.required - served_fixed, 0, None))
     m = RosterModel(sub, agents)
+    variables = m.cp.proto.variables
     for a in m.agents:
         add_agent_rules(m, a)
         add_agent_soft_rules(m, a, weights)
-        for d in range(p.D):  # the days not freed keep their shifts
+        for d in range(p.D):  # the days not freed keep their shifts (fixed in the domains)
             if not freed[a, d]:
                 keep = int(best.choice[a, d])
                 for i, lit in enumerate(m.x[a][d]):
-                    m.cp.add(lit == int(keep == i))
+                    domain = variables[lit.index].domain  # a literal's is [0, 1]
+                    domain[0] = domain[1] = int(keep == i)
     cov = add_interval_coverage(m, weights, days=days)
     m.minimize()
     variables, values = hint_values(m, cov, part, best.choice)

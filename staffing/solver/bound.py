@@ -69,7 +69,8 @@ class Relaxation:
     group_agents : per group, the agent indices in it (same rules and skill profile).
     shifts : ``shifts[g][d]`` ``(candidates, counts)``: the LP's shift counts of group ``g`` on
         day ``d`` (candidate indices into the group's table; counts continuous).
-    understaffing : the LP's understaffing cost. [objective units]
+    understaffing : the LP's understaffing cost (NaN for a MIP without an integer point).
+        [objective units]
     """
 
     bound: float
@@ -95,9 +96,12 @@ class _LP:
         self.vals: list[np.ndarray] = []
         self.rlo: list[np.ndarray] = []
         self.rhi: list[np.ndarray] = []
+        self.integer: list[np.ndarray] = []
 
-    def variables(self, count: int, lb=0.0, ub=np.inf, cost=0.0) -> np.ndarray:
+    def variables(self, count: int, lb=0.0, ub=np.inf, cost=0.0, integer=False) -> np.ndarray:
         idx = np.arange(self.n, self.n + count, dtype=np.int64)
+        if integer:
+            self.integer.append(idx)
         self.n += count
         self.lb.append(np.broadcast_to(np.asarray(lb, float), (count,)).copy())
         self.ub.append(np.broadcast_to(np.asarray(ub, float), (count,)).copy())
@@ -120,7 +124,9 @@ class _LP:
 
     def solve(self, time_limit_seconds: float, threads: int = 1):
         """Solve with HiGHS' interior point method (no crossover: the bound needs the optimal
-        value, not a vertex). Returns ``(status, objective, x)``."""
+        value, not a vertex). Returns ``(status, objective, x)``. With integer columns, HiGHS'
+        branch and cut instead: ``objective`` is its dual bound when the time runs out (valid,
+        though the MIP is not solved) and ``x`` its best integer point, if any."""
         cat = (lambda xs: np.concatenate(xs) if xs else np.zeros(0))
         A = sp.csc_matrix((cat(self.vals), (cat(self.ri).astype(np.int64),
                                             cat(self.ci).astype(np.int64))),
@@ -140,9 +146,18 @@ class _LP:
         lp.a_matrix_.value_ = A.data
         # The core class: the Python wrapper ``highspy.Highs`` prints a banner on stdout.
         h = getattr(highspy._core, "_Highs", highspy.Highs)()
+        mip = bool(self.integer)
+        if mip:
+            kind = np.zeros(self.n, dtype=np.uint8)
+            kind[np.concatenate(self.integer)] = 1
+            lp.integrality_ = [highspy.HighsVarType.kInteger if k else
+                               highspy.HighsVarType.kContinuous for k in kind]
         h.setOptionValue("output_flag", False)
-        h.setOptionValue("solver", "ipm")
-        h.setOptionValue("run_crossover", "off")
+        if mip:
+            h.setOptionValue("mip_lp_solver", "ipm")  # the root LP: simplex takes minutes
+        else:
+            h.setOptionValue("solver", "ipm")
+            h.setOptionValue("run_crossover", "off")
         h.setOptionValue("threads", int(threads))
         h.setOptionValue("random_seed", 0)
         h.setOptionValue("ipm_optimality_tolerance", _IPM_TOLERANCE)
@@ -150,6 +165,14 @@ class _LP:
         h.passModel(lp)
         h.run()
         status = h.getModelStatus()
+        if mip:
+            info = h.getInfo()
+            has_point = info.primal_solution_status == 2  # kSolutionStatusFeasible
+            x = np.asarray(h.getSolution().col_value) if has_point else None
+            dual = info.mip_dual_bound
+            if not np.isfinite(dual):
+                return False, None, None
+            return True, float(dual), x
         if status != highspy.HighsModelStatus.kOptimal:
             return False, None, None
         return True, h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
@@ -164,8 +187,16 @@ def _groups(p: RosterProblem) -> list[tuple[int, object, tuple[int, ...]]]:
 
 
 def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
-                     time_limit_seconds: float = 60.0) -> Relaxation | None:
-    """Solve the aggregated relaxation; ``None`` if it was not solved to optimality in time."""
+                     time_limit_seconds: float = 60.0, integer: bool = False
+                     ) -> Relaxation | None:
+    """Solve the aggregated relaxation; ``None`` if it was not solved to optimality in time.
+
+    ``integer`` makes the shift counts, break counts and queue split integer, as in a roster:
+    a MIP for HiGHS' branch and cut, whose dual bound at the time limit is returned (a valid
+    bound at least the LP's when HiGHS gets past its root; ``shifts`` then holds its best
+    integer point, or is empty without one). Far slower: meant for measuring how far the LP
+    bound is from the best roster on small weeks.
+    """
     started = time.perf_counter()
     p = problem
     T, D, Q, P = p.T, p.D, p.Q, len(p.profiles)
@@ -188,7 +219,8 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
             count = np.bincount(np.concatenate(opts), minlength=len(table))
             ks = np.flatnonzero(count)
             idx = lp.variables(len(ks), 0.0, count[ks].astype(float),
-                               weights.cost * rules.hourly_cost * table.paid[ks] / 60.0)
+                               weights.cost * rules.hourly_cost * table.paid[ks] / 60.0,
+                               integer=integer)
             row = lp.rows(1, hi=float(avail))
             lp.coef(np.repeat(row, len(idx)), idx)
             for name, value in (("idx", idx), ("g", np.full(len(ks), g)),
@@ -301,7 +333,7 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
         kp, ks = keys // T, keys % T
         offs = np.arange(spec.earliest, spec.latest + 1)
         W = len(offs)
-        b = lp.variables(len(keys) * W).reshape(len(keys), W)
+        b = lp.variables(len(keys) * W, integer=integer).reshape(len(keys), W)
         row = lp.rows(len(keys), 0.0, 0.0)
         lp.coef(np.repeat(row, W), b, 1.0)
         lp.coef(row[inverse], yi[takes], -1.0)
@@ -317,7 +349,7 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
     for pi, prof in enumerate(p.profiles):
         for q in prof.queues:
             step = prof.step(q)
-            f = lp.variables(T, cost=weights.skill_priority * step)
+            f = lp.variables(T, cost=weights.skill_priority * step, integer=integer)
             lp.coef(work_rows[pi], f, 1.0)
             f_of_queue[q].append(f)
     req = p.required.astype(float)
@@ -346,7 +378,11 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
     if not ok:
         return None
     value = float(value)
-    bound = value - 10 * _IPM_TOLERANCE * max(1.0, abs(value))
+    # Shaved for the solver's tolerances (the MIP's are HiGHS' feasibility tolerance, 1e-6).
+    bound = value - 10 * (1e-6 if integer else _IPM_TOLERANCE) * max(1.0, abs(value))
+    if x is None:  # a MIP's dual bound without an integer point
+        return Relaxation(bound, time.perf_counter() - started, lp.n, lp.m,
+                          tuple(m for _, _, m in groups), (), float("nan"))
     cost = np.concatenate(lp.cost)
     under = float(sum((cost[v] * x[v]).sum() for v in under_vars))
     shifts = tuple(

@@ -85,3 +85,28 @@ def test_bound_runs_beside_cpsat_only_when_affordable(monkeypatch, cores, worker
     problem = SimpleNamespace(n_options=lambda: options)
     settings = SimpleNamespace(workers=workers, time_limit_seconds=seconds)
     assert core._bound_affordable(problem, settings) is expected
+
+
+def test_integer_relaxation_lies_between_the_lp_and_the_roster():
+    # The MIP (integer shift counts, breaks and split) of a 4-agent, 3-day week with lunches:
+    # its dual bound is at least the LP's and at most any roster's, and its point is integral.
+    from tests.solver.roster_helpers import LUNCH_RULES
+
+    agents = [agent("A1", "chat;voice:2"), agent("A2", "voice;chat:2"), agent("A3", "chat"),
+              agent("A4", "chat")]
+    spec = {"chat": lambda d, h: 2 if 9 <= h < 18 else 0,
+            "voice": lambda d, h: 1 if 8 <= h < 20 else 0}
+    contracts = {"c": contract(min_hours_per_week=16, max_hours_per_week=40)}
+    p = _problem(agents, spec, contracts=contracts, rules=LUNCH_RULES)
+    w = SolverWeights()
+    lp = relaxation_bound(p, w)
+    mip = relaxation_bound(p, w, time_limit_seconds=30.0, integer=True)
+    assert lp is not None and mip is not None
+    assert mip.bound >= lp.bound - 2e-5 * abs(lp.bound)  # each shaved for its tolerances
+    counts = [x for per_day in mip.shifts for _, x in per_day if len(x)]
+    assert counts, "the MIP returned no integer point"
+    for x in counts:
+        assert abs(x - x.round()).max() < 1e-6
+    result, _, _ = solve(agents, spec, contracts=contracts, rules=LUNCH_RULES, seconds=5.0)
+    assert result.feasible
+    assert mip.bound <= result.objective + 1e-6 * max(1.0, result.objective)

@@ -36,14 +36,19 @@ def test_value_of_one_more_agent_interpolates_fractions():
     assert gain[3] == pytest.approx(-4.0)                  # already over
 
 
-def test_passes_keep_the_best_roster():
+def _two_queue_week():
+    """Four agents on elastic 6-8 h shifts for two queues: their passes keep moving them."""
     agents = [agent("A1", "chat;voice:2"), agent("A2", "voice"), agent("A3", "chat"),
               agent("A4", "chat;voice")]
     contracts = {"c": contract(hourly_cost=12.0, min_hours_per_week=12, max_hours_per_week=24,
                                min_shift_minutes=360, max_shift_minutes=480)}
-    p = _problem({"chat": lambda d, h: 2 if 8 <= h < 20 else 0,
-                  "voice": lambda d, h: 1 if 9 <= h < 18 else 0}, agents,
-                 contracts=contracts)
+    return _problem({"chat": lambda d, h: 2 if 8 <= h < 20 else 0,
+                     "voice": lambda d, h: 1 if 9 <= h < 18 else 0}, agents,
+                    contracts=contracts)
+
+
+def test_passes_keep_the_best_roster():
+    p = _two_queue_week()
     w = SolverWeights()
     values = []
 
@@ -84,15 +89,8 @@ def test_roster_contributions_add_up_to_what_is_served():
 
 
 def test_passes_stop_at_one_gaining_less_than_min_gain():
-    # The problem of the test above, whose passes keep moving agents; the objectives the
-    # passes see are scripted: 1 % better each time.
-    agents = [agent("A1", "chat;voice:2"), agent("A2", "voice"), agent("A3", "chat"),
-              agent("A4", "chat;voice")]
-    contracts = {"c": contract(hourly_cost=12.0, min_hours_per_week=12, max_hours_per_week=24,
-                               min_shift_minutes=360, max_shift_minutes=480)}
-    p = _problem({"chat": lambda d, h: 2 if 8 <= h < 20 else 0,
-                  "voice": lambda d, h: 1 if 9 <= h < 18 else 0}, agents,
-                 contracts=contracts)
+    # The objectives the passes see are scripted: 1 % better each time.
+    p = _two_queue_week()
     w = SolverWeights()
 
     def run(min_gain):

@@ -829,7 +829,7 @@ class RosterDP:
     :data:`DP_MAX_CELLS`.
     """
 
-    def __init__(self, inst: Instance, p: int):
+    def __init__(self, inst: Instance, p: int, dropped: frozenset = frozenset()):
         import numpy as np
 
         st = inst.staff[p]
@@ -914,6 +914,9 @@ class RosterDP:
         self.max_units = st.max_total_minutes // g
         limited = [s for s in range(S) if 0 < st.max_shifts.get(inst.shifts[s].id, D)
                    < D - len(off_days)]
+        #: Limits left out of the table (checked on the rows found instead: see solve).
+        self.dropped = [(s, st.max_shifts[inst.shifts[s].id]) for s in limited if s in dropped]
+        limited = [s for s in limited if s not in dropped]
         self.limited = limited
         shape = (wk, self.max_units + 1) + tuple(st.max_shifts[inst.shifts[s].id] + 1
                                                  for s in limited)
@@ -928,7 +931,15 @@ class RosterDP:
 
     @classmethod
     def for_employee(cls, inst: Instance, p: int) -> RosterDP | None:
+        """The program of employee ``p``; when its table is too large, the limits of the
+        shift types with the highest limits are left out of it (the rows found are checked
+        against them) until it fits; ``None`` when it never does."""
         dp = cls(inst, p)
+        dropped: set[int] = set()
+        while dp.cells > DP_MAX_CELLS and dp.limited:
+            st = inst.staff[p]
+            dropped.add(max(dp.limited, key=lambda s: st.max_shifts[inst.shifts[s].id]))
+            dp = cls(inst, p, frozenset(dropped))
         return dp if dp.cells <= DP_MAX_CELLS else None
 
     def _weekend(self, d: int, o: int, prev_off: bool) -> int:
@@ -950,9 +961,11 @@ class RosterDP:
             dst.append(slice(k, n))
         return tuple(src), tuple(dst)
 
-    def solve(self, cost, count: int = 1) -> list[tuple[float, list[int | None]]]:
+    def solve(self, cost, count: int = 1) -> list[tuple[float, list[int | None]]] | None:
         """The ``count`` cheapest rows ending in distinct final states: ``[(cost, row)]``,
-        ``row[d]`` a shift index or ``None``; empty when the employee has no feasible roster."""
+        ``row[d]`` a shift index or ``None``; empty when the employee has no feasible roster.
+        ``None`` when limits were left out of the table and its cheapest row breaks one (the
+        optimum is then unknown)."""
         np = self.np
         D, S, P = self.D, self.S, self.P
         inf = np.inf
@@ -1005,12 +1018,19 @@ class RosterDP:
         final[:, :, bad] = inf
         order = np.argsort(final, axis=None)
         out = []
-        for flat in order[:count]:
+        for flat in order[:count * (3 if self.dropped else 1)]:
             value = final.flat[flat]
             if not np.isfinite(value):
                 break
-            out.append((float(value), self._backtrack(tables, np.unravel_index(flat, final.shape),
-                                                      cost, move, is_off)))
+            row = self._backtrack(tables, np.unravel_index(flat, final.shape), cost, move,
+                                  is_off)
+            if any(sum(1 for r in row if r == s) > top for s, top in self.dropped):
+                if not out:
+                    return None
+                continue
+            out.append((float(value), row))
+            if len(out) == count:
+                break
         return out
 
     def _steps(self, d, move, is_off):
@@ -1185,7 +1205,7 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
         request_cost[pidx[r.staff]][r.day][sidx[r.shift]] += r.weight
     pricing = []
     for p in range(n):
-        if programs[p] is not None:
+        if programs[p] is not None and not programs[p].dropped:
             pricing.append(None)
             continue
         cm = build_model(inst, staff=[p], fixed=roster)
@@ -1209,6 +1229,9 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
         t = time.perf_counter()
         found = programs[p].solve(cost, 3)
         state.setdefault("price", []).append((time.perf_counter() - t, cp_model.OPTIMAL))
+        if found is None:
+            # The table left a limit out and its cheapest row breaks it: CP-SAT prices.
+            return price(p, dual, math.inf)
         rc = found[0][0] - mu - 1e-6 if found else None
         rows = [[None if s is None else inst.shifts[s].id for s in row]
                 for value, row in found if value - mu < -1e-6]
@@ -1477,9 +1500,9 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
         if steps:
             # Fix enough a step to finish by the deadline at the pace so far.
             left = max(1.0, (deadline - now) / ((now - step_started) / steps))
-            count = max(1, math.ceil(len(ranked) / left), len(ranked) // 4)
+            count = max(1, math.ceil(len(ranked) / left), len(ranked) // 3)
         else:
-            count = max(1, len(ranked) // 4)
+            count = max(1, len(ranked) // 3)
         tolerance = 0.5 + 1e-3 * abs(lp)
         best_trial = None
         for attempt in range(2):

@@ -335,3 +335,31 @@ def test_roster_dp_on_four_shift_types_and_a_forced_day(shared_instances):
         cost[d] = [c if o == S else float("inf") for o, c in enumerate(cost[d])]
         value2, row2 = dp.solve(cost)[0]
         assert row2[d] is None and value2 >= value - 1e-9
+
+
+def test_roster_dp_checks_a_limit_left_out_of_its_table(shared_instances, monkeypatch):
+    """An employee whose table is too large leaves its highest shift-type limit out of it:
+    the rows it returns keep the limit, and its cheapest is CP-SAT's optimum unless it says
+    it does not know (None)."""
+    import benchmarks.curtois as curtois
+
+    inst = read_instance(instance_path(8, shared_instances))
+    p = next(p for p in range(len(inst.staff)) if len([
+        s for s in inst.staff[p].max_shifts.values() if 0 < s < inst.days]) >= 2)
+    full = RosterDP(inst, p)
+    monkeypatch.setattr(curtois, "DP_MAX_CELLS", full.cells - 1)
+    dp = RosterDP.for_employee(inst, p)
+    assert dp is not None and dp.dropped
+    (s, top), = dp.dropped
+    known = 0
+    for seed in range(4):
+        cost = next(c for q, c in dp_cases(inst, [seed]) if q == p)
+        # Reward the left-out type so that its limit binds in some cases.
+        cost = [[c - (5 if o == s else 0) for o, c in enumerate(day)] for day in cost]
+        found = dp.solve(cost, 3)
+        if found is None:
+            continue
+        known += 1
+        assert all(sum(1 for r in row if r == s) <= top for _, row in found)
+        assert found[0][0] == pytest.approx(cp_sat_cheapest_row(inst, p, cost), abs=0.03)
+    assert known >= 1

@@ -1342,17 +1342,32 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
         lower = rounds(range(n), 10 ** 6, deadline)
+        slack = 2 * len(keys)
+        root = _whole(inst, h, owner, cols, slack)
         now = time.perf_counter()
         roster, best, whole = _fixing_dive(
-            inst, h, rounds, owner, cols, 2 * len(keys), forced, roster, best,
+            inst, h, rounds, owner, cols, slack, forced, roster, best,
             master_deadline - 0.3 * max(0.0, master_deadline - now), started, callback,
             verbose)
         if not whole:
             # Out of time before the LP took one column per employee: CP-SAT on what the dive
-            # and the LP settled.
-            roster, best = _lp_guided(inst, h, owner, cols, 2 * len(keys), roster, best,
-                                      master_deadline, workers, seed, started, callback,
-                                      verbose, forced)
+            # and the LP settled, from the LP's rounding.
+            rounded = _rounded(inst, h, owner, cols, slack, roster)
+            cost = evaluate(inst, rounded).objective
+            if cost < best:
+                roster, best = rounded, cost
+                callback.times.append((time.perf_counter() - started, float(best)))
+            roster, best = _lp_guided(inst, _whole(inst, h, owner, cols, slack, forced),
+                                      rounded, roster, best, master_deadline, workers, seed,
+                                      started, callback, verbose, "dive + CP-SAT")
+        if (math.isfinite(lower) and best > lower * 1.005
+                and time.perf_counter() < master_deadline - 1.0):
+            # The dive's roster is still well above the bound (its fixings drift: 5 gave
+            # 1152-1349 from an LP of 1141): CP-SAT on the assignments the first LP took
+            # whole, from the best roster so far.
+            roster, best = _lp_guided(inst, root, roster, roster, best, master_deadline,
+                                      workers, seed, started, callback, verbose,
+                                      "root LP + CP-SAT")
     finally:
         pool.shutdown()
         # HiGHS keeps one thread scheduler per process, sized by the first solve: release it,
@@ -1378,44 +1393,47 @@ def _lp_assignments(inst, h, owner, cols, slack):
     return a
 
 
-def _lp_guided(inst, h, owner, cols, slack, roster, best, deadline, workers, seed, started,
-               callback, verbose, forced=None):
-    """CP-SAT on the whole model with every assignment the LP takes whole fixed (and the
-    dive's ``forced`` ones; the others free), hinted with each employee's heaviest LP column,
-    until ``deadline``. Returns the better roster."""
-    S = len(inst.shifts)
-    a = _lp_assignments(inst, h, owner, cols, slack)
+def _whole(inst, h, owner, cols, slack, forced=None) -> dict[tuple[int, int], int]:
+    """``{(employee, day): option}`` of the assignments the master's LP solution takes whole,
+    with the dive's ``forced`` ones."""
+    out = {(p, d): o for (p, d, o), v in _lp_assignments(inst, h, owner, cols, slack).items()
+           if v > 1 - 1e-6}
     for p, fixings in enumerate(forced or []):
         for d, o in fixings.items():
-            a[p, d, o] = 1.0
-    cm = build_model(inst)
-    fixed = 0
-    for (p, d, o), v in a.items():
-        if v > 1 - 1e-6:
-            fixed += 1
-            if o == S:
-                cm.model.add(cm.works[p][d] == 0)
-            else:
-                cm.model.add(cm.x[p][d][o] == 1)
-    sidx = {sid: i for i, sid in enumerate(inst.shift_ids)}
-    # The hint: each employee's heaviest column in the LP (a roster row that keeps every hard
-    # rule and agrees with every fixing), the whole roster a feasible start.
+            out[p, d] = o
+    return out
+
+
+def _rounded(inst, h, owner, cols, slack, roster):
+    """Each employee's heaviest column in the master's LP solution: a roster that keeps every
+    hard rule and agrees with every assignment the LP takes whole."""
     value = h.getSolution().col_value
     share = [0.0] * len(roster)
     rounded = [list(r) for r in roster]
     for j, (p, k) in enumerate(owner):
         if value[slack + j] > share[p]:
             share[p], rounded[p] = value[slack + j], list(cols.rows[p][k])
-    cost = evaluate(inst, rounded).objective
-    if verbose:
-        print(f"  {time.perf_counter() - started:7.1f} s  LP rounded: {cost}", file=sys.stderr)
-    if cost < best:
-        roster, best = rounded, cost
-        callback.times.append((time.perf_counter() - started, float(best)))
-    for p, row in enumerate(rounded):
+    return rounded
+
+
+def _lp_guided(inst, fixings, hint, roster, best, deadline, workers, seed, started,
+               callback, verbose, label="LP-guided"):
+    """CP-SAT on the whole model with the assignments ``fixings`` (``{(employee, day):
+    option}``, from the column-generation LP) fixed and the others free, hinted with the
+    roster ``hint``, until ``deadline``. Returns the better of its roster and ``roster``."""
+    S = len(inst.shifts)
+    cm = build_model(inst)
+    for (p, d), o in fixings.items():
+        if o == S:
+            cm.model.add(cm.works[p][d] == 0)
+        else:
+            cm.model.add(cm.x[p][d][o] == 1)
+    sidx = {sid: i for i, sid in enumerate(inst.shift_ids)}
+    for p, row in enumerate(hint):
         for d, sid in enumerate(row):
             for s, lit in enumerate(cm.x[p][d]):
                 cm.model.add_hint(lit, bool(sid) and sidx[sid] == s)
+    fixed = len(fixings)
     solver = cp_model.CpSolver()
     _parameters(solver, deadline - time.perf_counter(), workers, seed, "max_lp")
     status = solver.solve(cm.model)
@@ -1423,7 +1441,7 @@ def _lp_guided(inst, h, owner, cols, slack, roster, best, deadline, workers, see
         found = [list(r) for r in _read_roster(inst, cm, solver.boolean_value)]
         cost = evaluate(inst, found).objective
         if verbose:
-            print(f"  {time.perf_counter() - started:7.1f} s  LP-guided: {cost} "
+            print(f"  {time.perf_counter() - started:7.1f} s  {label}: {cost} "
                   f"({solver.status_name(status)}, {fixed} of {len(roster) * inst.days} "
                   f"assignments fixed)", file=sys.stderr)
         if cost < best:

@@ -753,9 +753,25 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
     step = max(1.0, 0.05 * total)
     while time.perf_counter() < deadline - 0.2 and best > bound:
         iteration += 1
-        kind = ("staff", "window", "staff", "worst")[iteration % 4]
+        kind = ("staff", "window", "needy", "worst")[iteration % 4]
         seconds = step
-        if kind == "staff":
+        short = _shortages(inst, roster) if kind == "needy" else []
+        if kind == "needy" and short:
+            # Whole rosters of employees who could fill a shift short of cover (drawn by its
+            # penalty): a missing shift often needs moves on other days of the same employees
+            # (their totals, runs and weekends), which a window of days does not free.
+            weights = [w for w, _, _ in short]
+            _, day, sid = rng.choices(short, weights=weights)[0]
+            able = [p for p in range(n) if day not in inst.days_off.get(inst.staff[p].id, ())
+                    and inst.staff[p].max_shifts.get(sid, D) > 0 and roster[p][day] != sid]
+            k = min(max(1, staff_k), n)
+            people = rng.sample(able, min(k, len(able)))
+            people += rng.sample([p for p in range(n) if p not in people],
+                                 max(0, k - len(people)))
+            people.sort()
+            days = None
+        elif kind in ("staff", "needy"):
+            kind = "staff"
             people = sorted(rng.sample(range(n), min(max(1, staff_k), n)))
             days = None
         else:
@@ -795,10 +811,14 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
         if verbose:
             print(f"    lns {kind} {len(people)} staff x {D if days is None else len(days)} "
                   f"days: {status.name} {wall:.2f} s", file=sys.stderr)
-        if kind == "staff":
-            staff_k = min(n, staff_k + 1) if exhausted else max(2, staff_k - 1)
+        # Grow by half when a step was proven optimal in under half its time (a local optimum
+        # of the small neighbourhoods is reached within seconds on 5-9), shrink by one when it
+        # timed out.
+        if kind in ("staff", "needy"):
+            staff_k = (min(n, max(staff_k + 1, staff_k * 3 // 2)) if exhausted
+                       else max(2, staff_k - 1))
         else:
-            window = min(D, window + 1) if exhausted else max(2, window - 1)
+            window = min(D, max(window + 1, window * 3 // 2)) if exhausted else max(2, window - 1)
     return best, roster
 
 
@@ -1352,12 +1372,13 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
         if not whole:
             # Out of time before the LP took one column per employee: CP-SAT on what the dive
             # and the LP settled, from the LP's rounding.
+            whole_now = _whole(inst, h, owner, cols, slack, forced)
             rounded = _rounded(inst, h, owner, cols, slack, roster)
             cost = evaluate(inst, rounded).objective
             if cost < best:
                 roster, best = rounded, cost
                 callback.times.append((time.perf_counter() - started, float(best)))
-            roster, best = _lp_guided(inst, _whole(inst, h, owner, cols, slack, forced),
+            roster, best = _lp_guided(inst, whole_now,
                                       rounded, roster, best, master_deadline, workers, seed,
                                       started, callback, verbose, "dive + CP-SAT")
         if (math.isfinite(lower) and best > lower * 1.005
@@ -1365,7 +1386,9 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
             # The dive's roster is still well above the bound (its fixings drift: 5 gave
             # 1152-1349 from an LP of 1141): CP-SAT on the assignments the first LP took
             # whole, from the best roster so far.
-            roster, best = _lp_guided(inst, root, roster, roster, best, master_deadline,
+            roster, best = _lp_guided(inst, root, roster, roster, best,
+                                      min(master_deadline, time.perf_counter() + 0.125
+                                          * (master_deadline - started)),
                                       workers, seed, started, callback, verbose,
                                       "root LP + CP-SAT")
     finally:
@@ -1524,10 +1547,10 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
         tolerance = 0.5 + 1e-3 * abs(lp)
         best_trial = None
         for attempt in range(2):
-            chosen = ranked[attempt * count:(attempt + 1) * count]
+            chosen = [(p, d, o) for _, p, d, o in ranked[attempt * count:(attempt + 1) * count]]
             if not chosen:
-                break
-            for _, p, d, o in chosen:
+                break  # no second try: the first is left (its candidates are tried no more)
+            for p, d, o in chosen:
                 fix(p, d, o)
             rounds(range(n), 3, deadline)
             new_lp = h.getInfo().objective_function_value
@@ -1537,13 +1560,13 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
                 break
             if best_trial is None or new_lp < best_trial[0]:
                 best_trial = (new_lp, chosen)
-            for _, p, d, o in chosen:
+            for p, d, o in chosen:
                 unfix(p, d, o)
                 tried.add((p, d, o))
             h.run()
         else:
             if best_trial is not None:
-                for _, p, d, o in best_trial[1]:
+                for p, d, o in best_trial[1]:
                     tried.discard((p, d, o))
                     fix(p, d, o)
                 rounds(range(n), 3, deadline)
@@ -1568,6 +1591,17 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
             roster, best = dive, cost
             callback.times.append((time.perf_counter() - started, float(best)))
     return roster, best, whole
+
+
+def _shortages(inst: Instance, roster) -> list[tuple[int, int, str]]:
+    """Cover rows short of staff: ``[(penalty, day, shift id)]``."""
+    counts: dict[tuple[int, str], int] = {}
+    for row in roster:
+        for d, sid in enumerate(row):
+            if sid:
+                counts[d, sid] = counts.get((d, sid), 0) + 1
+    return [(c.weight_under * (c.requirement - counts.get((c.day, c.shift), 0)), c.day, c.shift)
+            for c in inst.cover if counts.get((c.day, c.shift), 0) < c.requirement]
 
 
 def _cover_penalty_by_day(inst: Instance, roster) -> list[int]:

@@ -764,8 +764,20 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
             _, day, sid = rng.choices(short, weights=weights)[0]
             able = [p for p in range(n) if day not in inst.days_off.get(inst.staff[p].id, ())
                     and inst.staff[p].max_shifts.get(sid, D) > 0 and roster[p][day] != sid]
+            length = {s.id: s.length_minutes for s in inst.shifts}
+
+            def spare(p):
+                # Room for one more of the shift in the employee's limits (type and minutes).
+                row, st = roster[p], inst.staff[p]
+                return (sum(1 for r in row if r == sid) < st.max_shifts.get(sid, D)
+                        and sum(length[r] for r in row if r) + length[sid]
+                        <= st.max_total_minutes)
+
             k = min(max(1, staff_k), n)
-            people = rng.sample(able, min(k, len(able)))
+            room = [p for p in able if spare(p)]
+            people = rng.sample(room, min(len(room), max(1, k // 2)))
+            people += rng.sample([p for p in able if p not in people],
+                                 min(k - len(people), len(able) - len(people)))
             people += rng.sample([p for p in range(n) if p not in people],
                                  max(0, k - len(people)))
             people.sort()

@@ -37,11 +37,13 @@ cover, weight per missing / extra   :func:`~staffing.solver.rules.add_soft_sum_c
 Search (:func:`solve`): a first roster from CP-SAT on the whole model (instances up to 84
 days and 70,000 shift literals), or else one employee at a time (every hard rule is an
 employee's own: each employee's model is solved with the cover the employees before left);
-on instances up to 1,600 shift literals (4-6) column generation next (:func:`_column_generation`:
-whole-roster columns priced by each employee's own model, an LP master over the cover in HiGHS,
-a Lagrangian lower bound, a dive to a roster); then a large-neighbourhood search that re-solves
-sub-models of a few employees' whole rosters or of many employees over a window of days, the
-rest fixed (:func:`_lns`).
+on instances up to 4,100 shift literals (1-9) column generation next (:func:`_column_generation`:
+whole-roster columns priced exactly by a dynamic program over each employee's rule states
+(:class:`RosterDP`; CP-SAT on the employee's own model when the state table is too large), an
+LP master over the cover in HiGHS, a Lagrangian lower bound, a dive that fixes single
+assignments and re-prices, CP-SAT on what the LP settled); then a large-neighbourhood search
+that re-solves sub-models of a few employees' whole rosters or of many employees over a window
+of days, the rest fixed (:func:`_lns`).
 
 Runs of shifts and of days off that touch the first or last day of the horizon are exempt from
 the minimums (``edges=False``): what comes before and after the horizon is unknown, the reading
@@ -526,9 +528,10 @@ FULL_MODEL_DAYS = 84
 
 
 #: Instances up to this many shift literals get column generation after the first roster
-#: (Instances 1-6; 1-3 are proven optimal before it starts). On 7 the dive is too often poor
-#: and on 8 and 9 (30-36 staff x 4 shift types) the rounds too slow for 60 s on 2 shared cores:
-#: they keep the whole-model run and the neighbourhood search.
+#: (Instances 1-9; 1-3 are proven optimal before it starts). With the pricing dynamic program
+#: a round of 8 or 9 (30-36 staff x 4 shift types) takes ~0.2-0.5 s and the LP converges in
+#: ~15-25 s; from 10 on (40+ staff, 5+ shift types) the whole-model run and the
+#: neighbourhood search keep the time.
 COLUMN_GENERATION_LITERALS = 4100
 
 
@@ -753,37 +756,9 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
     step = max(1.0, 0.05 * total)
     while time.perf_counter() < deadline - 0.2 and best > bound:
         iteration += 1
-        kind = ("staff", "window", "needy", "worst")[iteration % 4]
+        kind = ("staff", "window", "staff", "worst")[iteration % 4]
         seconds = step
-        short = _shortages(inst, roster) if kind == "needy" else []
-        if kind == "needy" and short:
-            # Whole rosters of employees who could fill a shift short of cover (drawn by its
-            # penalty): a missing shift often needs moves on other days of the same employees
-            # (their totals, runs and weekends), which a window of days does not free.
-            weights = [w for w, _, _ in short]
-            _, day, sid = rng.choices(short, weights=weights)[0]
-            able = [p for p in range(n) if day not in inst.days_off.get(inst.staff[p].id, ())
-                    and inst.staff[p].max_shifts.get(sid, D) > 0 and roster[p][day] != sid]
-            length = {s.id: s.length_minutes for s in inst.shifts}
-
-            def spare(p):
-                # Room for one more of the shift in the employee's limits (type and minutes).
-                row, st = roster[p], inst.staff[p]
-                return (sum(1 for r in row if r == sid) < st.max_shifts.get(sid, D)
-                        and sum(length[r] for r in row if r) + length[sid]
-                        <= st.max_total_minutes)
-
-            k = min(max(1, staff_k), n)
-            room = [p for p in able if spare(p)]
-            people = rng.sample(room, min(len(room), max(1, k // 2)))
-            people += rng.sample([p for p in able if p not in people],
-                                 min(k - len(people), len(able) - len(people)))
-            people += rng.sample([p for p in range(n) if p not in people],
-                                 max(0, k - len(people)))
-            people.sort()
-            days = None
-        elif kind in ("staff", "needy"):
-            kind = "staff"
+        if kind == "staff":
             people = sorted(rng.sample(range(n), min(max(1, staff_k), n)))
             days = None
         else:
@@ -823,14 +798,10 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
         if verbose:
             print(f"    lns {kind} {len(people)} staff x {D if days is None else len(days)} "
                   f"days: {status.name} {wall:.2f} s", file=sys.stderr)
-        # Grow by half when a step was proven optimal in under half its time (a local optimum
-        # of the small neighbourhoods is reached within seconds on 5-9), shrink by one when it
-        # timed out.
-        if kind in ("staff", "needy"):
-            staff_k = (min(n, max(staff_k + 1, staff_k * 3 // 2)) if exhausted
-                       else max(2, staff_k - 1))
+        if kind == "staff":
+            staff_k = min(n, staff_k + 1) if exhausted else max(2, staff_k - 1)
         else:
-            window = min(D, max(window + 1, window * 3 // 2)) if exhausted else max(2, window - 1)
+            window = min(D, window + 1) if exhausted else max(2, window - 1)
     return best, roster
 
 
@@ -1163,13 +1134,16 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
 
     The LP master (HiGHS: one row per cover entry with under/over slacks at its weights, one
     convexity row per employee) starts from the rosters CP-SAT found (``incumbents``, and
-    ``roster``) and is priced by each employee's own model (:func:`build_model` of that employee
-    alone: the same rule builders, every hard rule of the contract) with the cover rows' duals as
-    rewards, until no roster prices out or until ``deadline``. ``LP + the sum of the
-    employees' most negative reduced costs`` is a lower bound (Lagrangian) whenever every
-    employee was priced to optimality; the LP bound is tight on these instances (within 2 of
-    the optimum on 4-7). Then :func:`_fixing_dive` turns the LP into a roster by ``master_deadline``
-    (:func:`_lp_guided` finishes it when the dive runs out of time).
+    ``roster``) and is priced, with the cover rows' duals as rewards, by :class:`RosterDP` (an
+    exact dynamic program over the employee's rule states, three cheapest rows a call) or, for
+    an employee whose state table is too large (``use_dp=False``: all), CP-SAT on the
+    employee's own model (:func:`build_model` of that employee alone: the same rule builders),
+    until no roster prices out or until ``deadline``. ``LP + the sum of the employees' most
+    negative reduced costs`` is a lower bound (Lagrangian) whenever every employee was priced
+    to optimality; the LP bound is tight on 4-8 (within 3 of the optimum), not on 9 (406
+    against 439). Then :func:`_fixing_dive` turns the LP into a roster by ``master_deadline``
+    (:func:`_lp_guided` finishes it when the dive runs out of time), and when the roster is
+    still 0.5 % above the bound, CP-SAT on the assignments the first LP took whole.
 
     Returns ``(roster, objective, lower bound)``; the roster is the incumbent when the dive
     finds nothing better.
@@ -1603,17 +1577,6 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
             roster, best = dive, cost
             callback.times.append((time.perf_counter() - started, float(best)))
     return roster, best, whole
-
-
-def _shortages(inst: Instance, roster) -> list[tuple[int, int, str]]:
-    """Cover rows short of staff: ``[(penalty, day, shift id)]``."""
-    counts: dict[tuple[int, str], int] = {}
-    for row in roster:
-        for d, sid in enumerate(row):
-            if sid:
-                counts[d, sid] = counts.get((d, sid), 0) + 1
-    return [(c.weight_under * (c.requirement - counts.get((c.day, c.shift), 0)), c.day, c.shift)
-            for c in inst.cover if counts.get((c.day, c.shift), 0) < c.requirement]
 
 
 def _cover_penalty_by_day(inst: Instance, roster) -> list[int]:

@@ -19,6 +19,7 @@ from tests.benchmarks_curtois.conftest import CURTOIS_DATA, TINY
 from benchmarks.curtois import (
     FormatError,
     RosterDP,
+    _lp_guided,
     _column_generation,
     _Incumbents,
     _part_objective,
@@ -363,3 +364,21 @@ def test_roster_dp_checks_a_limit_left_out_of_its_table(shared_instances, monkey
         assert all(sum(1 for r in row if r == s) <= top for _, row in found)
         assert found[0][0] == pytest.approx(cp_sat_cheapest_row(inst, p, cost), abs=0.03)
     assert known >= 1
+
+
+# ----------------------------------------------------------------------------- LP-guided
+def test_lp_guided_keeps_its_fixings_and_never_returns_a_worse_roster(instance1):
+    """CP-SAT with some assignments fixed (here: half of a random feasible roster's days of
+    three employees) returns a checked roster that keeps the fixings, no worse than the one
+    it is given, priced as the evaluator prices it."""
+    start = random_feasible_roster(instance1, 3)
+    cost = evaluate(instance1, start).objective
+    fixings = {(p, d): (0 if start[p][d] else 1) for p in (0, 2, 5) for d in range(0, 14, 2)}
+    now = time.perf_counter()
+    roster, best = _lp_guided(instance1, fixings, start, [list(r) for r in start], cost,
+                              now + 10, 2, 0, now, _Incumbents(now, False), False)
+    ev = evaluate(instance1, roster)
+    assert ev.violations == () and best == ev.objective <= cost
+    if best < cost:
+        assert all(bool(roster[p][d]) == (o == 0) for (p, d), o in fixings.items())
+    assert best >= 607

@@ -37,11 +37,13 @@ cover, weight per missing / extra   :func:`~staffing.solver.rules.add_soft_sum_c
 Search (:func:`solve`): a first roster from CP-SAT on the whole model (instances up to 84
 days and 70,000 shift literals), or else one employee at a time (every hard rule is an
 employee's own: each employee's model is solved with the cover the employees before left);
-on instances up to 1,600 shift literals (4-6) column generation next (:func:`_column_generation`:
-whole-roster columns priced by each employee's own model, an LP master over the cover in HiGHS,
-a Lagrangian lower bound, a dive to a roster); then a large-neighbourhood search that re-solves
-sub-models of a few employees' whole rosters or of many employees over a window of days, the
-rest fixed (:func:`_lns`).
+on instances up to 4,100 shift literals (1-9) column generation next (:func:`_column_generation`:
+whole-roster columns priced exactly by a dynamic program over each employee's rule states
+(:class:`RosterDP`; CP-SAT on the employee's own model when the state table is too large), an
+LP master over the cover in HiGHS, a Lagrangian lower bound, a dive that fixes single
+assignments and re-prices, CP-SAT on what the LP settled); then a large-neighbourhood search
+that re-solves sub-models of a few employees' whole rosters or of many employees over a window
+of days, the rest fixed (:func:`_lns`).
 
 Runs of shifts and of days off that touch the first or last day of the horizon are exempt from
 the minimums (``edges=False``): what comes before and after the horizon is unknown, the reading
@@ -526,10 +528,11 @@ FULL_MODEL_DAYS = 84
 
 
 #: Instances up to this many shift literals get column generation after the first roster
-#: (Instances 1-6; 1-3 are proven optimal before it starts). On 7 the dive is too often poor
-#: and on 8 and 9 (30-36 staff x 4 shift types) the rounds too slow for 60 s on 2 shared cores:
-#: they keep the whole-model run and the neighbourhood search.
-COLUMN_GENERATION_LITERALS = 1600
+#: (Instances 1-9; 1-3 are proven optimal before it starts). With the pricing dynamic program
+#: a round of 8 or 9 (30-36 staff x 4 shift types) takes ~0.2-0.5 s and the LP converges in
+#: ~15-25 s; from 10 on (40+ staff, 5+ shift types) the whole-model run and the
+#: neighbourhood search keep the time.
+COLUMN_GENERATION_LITERALS = 4100
 
 
 def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
@@ -802,9 +805,296 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
     return best, roster
 
 
+# ----------------------------------------------------------------------------- pricing by DP
+#: A roster-state dynamic program is used for an employee when its value table (phases x
+#: weekends x minutes x per-type counts) has at most this many cells; else CP-SAT prices.
+DP_MAX_CELLS = 400_000
+
+
+_DP_BUFFER = None
+
+
+class RosterDP:
+    """Exact cheapest roster row of one employee for per-day, per-option costs: a dynamic
+    program over the employee's rule states (the benchmark's hard rules are all an employee's
+    own and its objective, for one employee at fixed duals, is a sum of per-day terms).
+
+    State after day ``d``: the *phase* (the shift worked on ``d`` with the length of the run of
+    shifts, or a day off with the length of the run of days off, capped at the minimum; each
+    with a flag for a run that started on day 0, exempt from the minimums as in
+    :func:`build_model`) and the resources: weekends worked, worked minutes (in units of the
+    gcd of the shift lengths) and the count of each shift type whose limit can bind. Every hard
+    rule of :func:`evaluate` is a transition or a resource bound, so the optimum is exact (a
+    valid pricing for the Lagrangian bound).
+
+    ``solve(cost)`` with ``cost[d][o]`` (``o < S``: shift ``o``, ``o == S``: day off) returns
+    the cheapest rows. Build with :meth:`for_employee`; ``None`` when the table would exceed
+    :data:`DP_MAX_CELLS`.
+    """
+
+    def __init__(self, inst: Instance, p: int, dropped: frozenset = frozenset()):
+        import numpy as np
+
+        st = inst.staff[p]
+        D, S = inst.days, len(inst.shifts)
+        self.D, self.S = D, S
+        lengths = [sh.length_minutes for sh in inst.shifts]
+        off_days = set(inst.days_off.get(st.id, ()))
+        allowed = [[s for s in range(S) if st.max_shifts.get(inst.shifts[s].id, D) > 0]
+                   + [S] for _ in range(D)]
+        for d in off_days:
+            allowed[d] = [S]
+        self.allowed = allowed
+        sidx = {sh.id: i for i, sh in enumerate(inst.shifts)}
+        banned = {(a, sidx[b]) for a, sh in enumerate(inst.shifts) for b in sh.cannot_follow}
+        maxc = min(st.max_consecutive_shifts, D)
+        minc = st.min_consecutive_shifts
+        cap_off = max(1, min(st.min_consecutive_days_off, D))
+        minoff = st.min_consecutive_days_off
+        # Phases: ("W", s, L, exempt) and ("O", L, exempt); an exempt run that reached its
+        # minimum is the same phase as a non-exempt one.
+        phases: list[tuple] = []
+        index: dict[tuple, int] = {}
+
+        def phase(key):
+            if key[0] == "W" and key[3] and key[2] >= minc:
+                key = ("W", key[1], key[2], False)
+            if key[0] == "O" and key[2] and key[1] >= minoff:
+                key = ("O", key[1], False)
+            if key not in index:
+                index[key] = len(phases)
+                phases.append(key)
+            return index[key]
+
+        for s in range(S):
+            for L in range(1, maxc + 1):
+                for ex in (False, True):
+                    phase(("W", s, L, ex))
+        for L in range(1, cap_off + 1):
+            for ex in (False, True):
+                phase(("O", L, ex))
+        self.P = len(phases)
+        self.phases = phases
+        # Transitions (from phase, option) -> to phase, for days 1..D-1.
+        trans = []
+        for i, key in enumerate(phases):
+            for o in range(S + 1):
+                if key[0] == "W":
+                    _, s, L, ex = key
+                    if o < S:
+                        if (s, o) in banned or L + 1 > maxc:
+                            continue
+                        j = phase(("W", o, L + 1, ex))
+                    else:
+                        if not ex and L < minc:
+                            continue
+                        j = phase(("O", 1, False))
+                else:
+                    _, L, ex = key
+                    if o < S:
+                        if not ex and L < minoff:
+                            continue
+                        j = phase(("W", o, 1, False))
+                    else:
+                        j = phase(("O", min(L + 1, cap_off), ex))
+                trans.append((i, o, j))
+        assert len(phases) == self.P  # every target phase existed already
+        self.trans = trans
+        self.first = {o: phase(("W", o, 1, True)) if o < S else phase(("O", 1, True))
+                      for o in range(S + 1)}
+        # Resources: weekends, minutes, counts of the shift types whose limit can bind.
+        weekends = inst.weekends
+        self.weekend_first = {w[0] for w in weekends}
+        self.weekend_second = {w[1] for w in weekends if len(w) > 1}
+        self.max_weekends = st.max_weekends
+        wk = min(st.max_weekends, len(weekends)) + 1 if st.max_weekends < len(weekends) else 1
+        g = 0
+        for s in range(S):
+            g = math.gcd(g, lengths[s])
+        g = g or 1
+        self.unit = g
+        self.min_units = -(-st.min_total_minutes // g)
+        self.max_units = st.max_total_minutes // g
+        limited = [s for s in range(S) if 0 < st.max_shifts.get(inst.shifts[s].id, D)
+                   < D - len(off_days)]
+        #: Limits left out of the table (checked on the rows found instead: see solve).
+        self.dropped = [(s, st.max_shifts[inst.shifts[s].id]) for s in limited if s in dropped]
+        limited = [s for s in limited if s not in dropped]
+        self.limited = limited
+        shape = (wk, self.max_units + 1) + tuple(st.max_shifts[inst.shifts[s].id] + 1
+                                                 for s in limited)
+        self.shape = shape
+        self.cells = self.P * int(np.prod(shape))
+        # Resource increments of each option: (weekend handled per day/phase).
+        self.inc = []
+        for o in range(S + 1):
+            inc = [0, 0 if o == S else lengths[o] // g] + [int(o == s) for s in limited]
+            self.inc.append(inc)
+        self.np = np
+
+    @classmethod
+    def for_employee(cls, inst: Instance, p: int) -> RosterDP | None:
+        """The program of employee ``p``; when its table is too large, the limits of the
+        shift types with the highest limits are left out of it (the rows found are checked
+        against them) until it fits; ``None`` when it never does."""
+        dp = cls(inst, p)
+        dropped: set[int] = set()
+        while dp.cells > DP_MAX_CELLS and dp.limited:
+            st = inst.staff[p]
+            dropped.add(max(dp.limited, key=lambda s: st.max_shifts[inst.shifts[s].id]))
+            dp = cls(inst, p, frozenset(dropped))
+        return dp if dp.cells <= DP_MAX_CELLS else None
+
+    def _weekend(self, d: int, o: int, prev_off: bool) -> int:
+        if o == self.S:
+            return 0
+        if d in self.weekend_first:
+            return 1
+        if d in self.weekend_second and prev_off:
+            return 1
+        return 0
+
+    def _shifted(self, inc):
+        """(source slices, destination slices) moving a resource table by ``inc``."""
+        src, dst = [], []
+        for k, n in zip(inc, self.shape, strict=True):
+            if k >= n:
+                return None
+            src.append(slice(0, n - k))
+            dst.append(slice(k, n))
+        return tuple(src), tuple(dst)
+
+    def solve(self, cost, count: int = 1) -> list[tuple[float, list[int | None]]] | None:
+        """The ``count`` cheapest rows ending in distinct final states: ``[(cost, row)]``,
+        ``row[d]`` a shift index or ``None``; empty when the employee has no feasible roster.
+        ``None`` when limits were left out of the table and its cheapest row breaks one (the
+        optimum is then unknown)."""
+        np = self.np
+        D, S, P = self.D, self.S, self.P
+        inf = np.inf
+        # Weekend resource only counts when the shape has a weekend axis > 1.
+        track_wk = self.shape[0] > 1
+        moves = {}
+
+        def move(o, wk_inc):
+            key = (o, wk_inc)
+            if key not in moves:
+                inc = list(self.inc[o])
+                inc[0] = wk_inc if track_wk else 0
+                moves[key] = self._shifted(inc)
+            return moves[key]
+
+        # One buffer for every day's table, shared by the employees priced one after the
+        # other (a fresh array a day costs page faults: a third of the time).
+        size = D * P * int(np.prod(self.shape))
+        global _DP_BUFFER
+        if _DP_BUFFER is None or _DP_BUFFER.size < size:
+            _DP_BUFFER = np.empty(size)
+        tables = _DP_BUFFER[:size].reshape((D, P) + self.shape)
+        tables.fill(inf)
+        V = tables[0]
+        for o in self.allowed[0]:
+            m = move(o, self._weekend(0, o, True))
+            if m is None:
+                continue
+            src, dst = m
+            cell = V[(self.first[o],) + dst]
+            zero = np.full(self.shape, inf)
+            zero[(0,) * len(self.shape)] = 0.0
+            np.minimum(cell, zero[src] + cost[0][o], out=cell)
+        is_off = [key[0] == "O" for key in self.phases]
+        # Phases that may hold a finite cell (an over-approximation: reached by a move).
+        live = [bool(np.isfinite(V[i]).any()) for i in range(P)]
+        for d in range(1, D):
+            W = tables[d]
+            c = cost[d]
+            reached = [False] * P
+            for i, o, target, source in self._steps(d, move, is_off):
+                if live[i] and c[o] != inf:
+                    cell = W[target]
+                    np.minimum(cell, V[source] + c[o], out=cell)
+                    reached[target[0]] = True
+            V, live = W, reached
+        final = V.copy()
+        units = np.arange(self.shape[1])
+        bad = (units < self.min_units) | (units > self.max_units)
+        final[:, :, bad] = inf
+        order = np.argsort(final, axis=None)
+        out = []
+        for flat in order[:count * (3 if self.dropped else 1)]:
+            value = final.flat[flat]
+            if not np.isfinite(value):
+                break
+            row = self._backtrack(tables, np.unravel_index(flat, final.shape), cost, move,
+                                  is_off)
+            if any(sum(1 for r in row if r == s) > top for s, top in self.dropped):
+                if not out:
+                    return None
+                continue
+            out.append((float(value), row))
+            if len(out) == count:
+                break
+        return out
+
+    def _steps(self, d, move, is_off):
+        """Day ``d``'s transitions as ``(from phase, option, target index, source index)``,
+        cached by the day's kind (its allowed options and weekend position)."""
+        key = (tuple(self.allowed[d]), d in self.weekend_first, d in self.weekend_second)
+        cache = self.__dict__.setdefault("_step_cache", {})
+        if key not in cache:
+            allowed = set(self.allowed[d])
+            steps = []
+            for i, o, j in self.trans:
+                if o not in allowed:
+                    continue
+                m = move(o, self._weekend(d, o, is_off[i]))
+                if m is None:
+                    continue
+                src, dst = m
+                steps.append((i, o, (j,) + dst, (i,) + src))
+            cache[key] = steps
+        return cache[key]
+
+    def _backtrack(self, tables, state, cost, move, is_off):
+        np = self.np
+        D, S = self.D, self.S
+        row: list[int | None] = [None] * D
+        state = tuple(int(v) for v in state)
+        for d in range(D - 1, 0, -1):
+            target = tables[d][state]
+            allowed = set(self.allowed[d])
+            for i, o, j in self.trans:
+                if j != state[0] or o not in allowed:
+                    continue
+                m = move(o, self._weekend(d, o, is_off[i]))
+                if m is None:
+                    continue
+                src, dst = m
+                prev = []
+                for k, (s_sl, d_sl) in enumerate(zip(src, dst, strict=True)):
+                    r = state[1 + k] - (d_sl.start - s_sl.start)
+                    if r < 0 or r >= self.shape[k]:
+                        break
+                    prev.append(r)
+                else:
+                    before = tables[d - 1][(i, *prev)]
+                    if np.isfinite(before) and abs(before + cost[d][o] - target) <= 1e-7 * (
+                            1 + abs(target)):
+                        row[d] = None if o == S else o
+                        state = (i, *prev)
+                        break
+            else:
+                raise AssertionError(f"no predecessor on day {d}")
+        key = self.phases[state[0]]
+        row[0] = None if key[0] == "O" else key[1]
+        return row
+
+
 # ----------------------------------------------------------------------------- column generation
 #: Duals are scaled to integers for CP-SAT's pricing objective (requests weigh 1-10, cover 1-100).
 _DUAL_SCALE = 1000
+#: Cost of leaving an assignment the dive fixed, in CP-SAT's pricing.
+_FORCED = 10 ** 5
 
 
 @dataclass
@@ -838,18 +1128,22 @@ class _Collect(cp_model.CpSolverSolutionCallback):
 
 
 def _column_generation(inst, roster, best, incumbents, deadline, master_deadline, workers,
-                       seed, started, callback, verbose):
+                       seed, started, callback, verbose, use_dp=True):
     """Dantzig-Wolfe decomposition: every hard rule is an employee's own, so a roster is one
     column per employee (a whole feasible roster row) and the master keeps only the cover.
 
     The LP master (HiGHS: one row per cover entry with under/over slacks at its weights, one
     convexity row per employee) starts from the rosters CP-SAT found (``incumbents``, and
-    ``roster``) and is priced by each employee's own model (:func:`build_model` of that employee
-    alone: the same rule builders, every hard rule of the contract) with the cover rows' duals as
-    rewards, until no roster prices out or until ``deadline``. ``LP + the sum of the
-    employees' most negative reduced costs`` is a lower bound (Lagrangian) whenever every
-    employee was priced to optimality; the LP bound is tight on these instances (within 2 of
-    the optimum on 4-7). Then :func:`_dive` turns the LP into a roster by ``master_deadline``.
+    ``roster``) and is priced, with the cover rows' duals as rewards, by :class:`RosterDP` (an
+    exact dynamic program over the employee's rule states, three cheapest rows a call) or, for
+    an employee whose state table is too large (``use_dp=False``: all), CP-SAT on the
+    employee's own model (:func:`build_model` of that employee alone: the same rule builders),
+    until no roster prices out or until ``deadline``. ``LP + the sum of the employees' most
+    negative reduced costs`` is a lower bound (Lagrangian) whenever every employee was priced
+    to optimality; the LP bound is tight on 4-8 (within 3 of the optimum), not on 9 (406
+    against 439). Then :func:`_fixing_dive` turns the LP into a roster by ``master_deadline``
+    (:func:`_lp_guided` finishes it when the dive runs out of time), and when the roster is
+    still 0.5 % above the bound, CP-SAT on the assignments the first LP took whole.
 
     Returns ``(roster, objective, lower bound)``; the roster is the incumbent when the dive
     finds nothing better.
@@ -902,13 +1196,52 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
         add_column(p, roster[p])
         for other in incumbents:  # the rosters CP-SAT found before, as first columns
             add_column(p, other[p])
+    S = len(inst.shifts)
+    sidx = {s.id: i for i, s in enumerate(inst.shifts)}
+    pidx = {st.id: p for p, st in enumerate(inst.staff)}
+    # Employees whose rule states fit a small table are priced by the dynamic program
+    # (exact, ~10-50 ms), the others by CP-SAT on the employee's own model.
+    programs = [RosterDP.for_employee(inst, p) if use_dp else None for p in range(n)]
+    request_cost = [[[0.0] * (S + 1) for _ in range(D)] for _ in range(n)]
+    for r in inst.on_requests:
+        for o in range(S + 1):
+            if o != sidx[r.shift]:
+                request_cost[pidx[r.staff]][r.day][o] += r.weight
+    for r in inst.off_requests:
+        request_cost[pidx[r.staff]][r.day][sidx[r.shift]] += r.weight
     pricing = []
     for p in range(n):
+        if programs[p] is not None and not programs[p].dropped:
+            pricing.append(None)
+            continue
         cm = build_model(inst, staff=[p], fixed=roster)
         request = cm.terms
         pricing.append((cm, request))
     rng = random.Random(seed)
     state = {"rounds": 0}
+    #: The dive's fixed assignments: ``forced[p][d]`` = option (shift index, S = day off).
+    forced: list[dict[int, int]] = [{} for _ in range(n)]
+
+    def price_dp(p, dual):
+        cost = [list(c) for c in request_cost[p]]
+        for d in range(D):
+            for s, shift in enumerate(inst.shifts):
+                r = row_of.get((d, shift.id))
+                if r is not None:
+                    cost[d][s] -= dual[r]
+        for d, o in forced[p].items():
+            cost[d] = [c if k == o else math.inf for k, c in enumerate(cost[d])]
+        mu = dual[len(keys) + p]
+        t = time.perf_counter()
+        found = programs[p].solve(cost, 3)
+        state.setdefault("price", []).append((time.perf_counter() - t, cp_model.OPTIMAL))
+        if found is None:
+            # The table left a limit out and its cheapest row breaks it: CP-SAT prices.
+            return price(p, dual, math.inf)
+        rc = found[0][0] - mu - 1e-6 if found else None
+        rows = [[None if s is None else inst.shifts[s].id for s in row]
+                for value, row in found if value - mu < -1e-6]
+        return rc, rows
 
     def price(p, dual, until):
         """Employee ``p``'s cheapest rosters at the current duals: (lower bound on its reduced
@@ -928,9 +1261,18 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
                 lit = cm.x[0][d][s]
                 coef[lit.index] = coef.get(lit.index, 0) - round(_DUAL_SCALE * dual[r])
                 var_of[lit.index] = lit
+        const = 0
+        for d, o in forced[p].items():
+            # A dive's fixing: leaving option o on day d costs _FORCED.
+            for s in range(S):
+                lit = cm.x[0][d][s]
+                big = -_FORCED if s == o else _FORCED
+                coef[lit.index] = coef.get(lit.index, 0) + _DUAL_SCALE * big
+                var_of[lit.index] = lit
+            const += _DUAL_SCALE * _FORCED if o < S else 0
         ks = [k for k in coef if coef[k]]
         cm.model.minimize(cp_model.LinearExpr.weighted_sum([var_of[k] for k in ks],
-                                                            [coef[k] for k in ks]))
+                                                            [coef[k] for k in ks]) + const)
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(0.05, min(2.0, until - time.perf_counter()))
         # A one-employee model is tiny: presolve costs more than it saves.
@@ -968,9 +1310,17 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
             bound, exact, added = lp, True, 0
             order = list(free)
             rng.shuffle(order)
-            # CP-SAT releases the GIL: the employees are priced on ``workers`` threads.
-            results = list(pool.map(lambda p: (None, []) if time.perf_counter() > until
-                                    else price(p, dual, until), order))
+            # CP-SAT releases the GIL: the employees it prices are priced on ``workers``
+            # threads; the dynamic program (numpy on small tables) runs here.
+            futures = {p: pool.submit(lambda p: (None, []) if time.perf_counter() > until
+                                      else price(p, dual, until), p)
+                       for p in order if programs[p] is None}
+            results = {}
+            for p in order:
+                if programs[p] is not None:
+                    results[p] = ((None, []) if time.perf_counter() > until
+                                  else price_dp(p, dual))
+            results = [results[p] if p in results else futures[p].result() for p in order]
             for p, (rc, rows) in zip(order, results):
                 if rc is None:
                     exact = False
@@ -998,8 +1348,35 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
         lower = rounds(range(n), 10 ** 6, deadline)
-        roster, best = _dive(inst, h, rounds, owner, cols, 2 * len(keys), roster, best,
-                             master_deadline, started, callback, verbose)
+        slack = 2 * len(keys)
+        root = _whole(inst, h, owner, cols, slack)
+        now = time.perf_counter()
+        roster, best, whole = _fixing_dive(
+            inst, h, rounds, owner, cols, slack, forced, roster, best,
+            master_deadline - 0.3 * max(0.0, master_deadline - now), started, callback,
+            verbose)
+        if not whole:
+            # Out of time before the LP took one column per employee: CP-SAT on what the dive
+            # and the LP settled, from the LP's rounding.
+            whole_now = _whole(inst, h, owner, cols, slack, forced)
+            rounded = _rounded(inst, h, owner, cols, slack, roster)
+            cost = evaluate(inst, rounded).objective
+            if cost < best:
+                roster, best = rounded, cost
+                callback.times.append((time.perf_counter() - started, float(best)))
+            roster, best = _lp_guided(inst, whole_now,
+                                      rounded, roster, best, master_deadline, workers, seed,
+                                      started, callback, verbose, "dive + CP-SAT")
+        if (math.isfinite(lower) and best > lower * 1.005
+                and time.perf_counter() < master_deadline - 1.0):
+            # The dive's roster is still well above the bound (its fixings drift: 5 gave
+            # 1152-1349 from an LP of 1141): CP-SAT on the assignments the first LP took
+            # whole, from the best roster so far.
+            roster, best = _lp_guided(inst, root, roster, roster, best,
+                                      min(master_deadline, time.perf_counter() + 0.125
+                                          * (master_deadline - started)),
+                                      workers, seed, started, callback, verbose,
+                                      "root LP + CP-SAT")
     finally:
         pool.shutdown()
         # HiGHS keeps one thread scheduler per process, sized by the first solve: release it,
@@ -1009,56 +1386,197 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
     return roster, best, lower
 
 
-def _dive(inst, h, rounds, owner, cols, slack, roster, best, deadline, started, callback,
-          verbose):
-    """Diving on the column-generation LP: fix the employees whose column the LP trusts most
-    (every one already at a whole column, else the highest eighth, more when the pace so far
-    would not finish by ``deadline``), re-price the others, until each employee has one
-    column. Returns the better of the dive's roster and ``roster``."""
-    n = len(inst.staff)
-    free = set(range(n))
-    step_started, steps = time.perf_counter(), 0
-    while free:
-        value = h.getSolution().col_value
-        weight: dict[int, list[tuple[float, int]]] = {}
-        for j, (p, k) in enumerate(owner):
-            if p in free:
-                weight.setdefault(p, []).append((value[slack + j], j))
-        top = {p: max(w) for p, w in weight.items()}
-        chosen = [p for p, (v, _) in top.items() if v > 1 - 1e-6]
-        now = time.perf_counter()
-        if now > deadline:
-            chosen = list(top)  # out of time: round the rest
-        elif not chosen:
-            # Fix enough employees a step to finish by the deadline at the pace so far.
-            left = max(1.0, (deadline - now) / ((now - step_started) / steps)) if steps else 8
-            count = max(1, len(free) // 8, math.ceil(len(free) / left))
-            chosen = sorted(top, key=lambda q: -top[q][0])[:count]
-        steps += 1
-        for p in chosen:
-            keep = top[p][1]
-            for v, j in weight[p]:
-                if j != keep:
-                    h.changeColBounds(slack + j, 0, 0)
-            free.discard(p)
-        if free:
-            rounds(sorted(free), 2, deadline)
+def _lp_assignments(inst, h, owner, cols, slack):
+    """``{(employee, day, option): LP weight}`` of the master's current solution (option: a
+    shift index, or the number of shifts for a day off)."""
+    S = len(inst.shifts)
+    sidx = {sid: i for i, sid in enumerate(inst.shift_ids)}
+    value = h.getSolution().col_value
+    a: dict[tuple[int, int, int], float] = {}
+    for j, (p, k) in enumerate(owner):
+        v = value[slack + j]
+        if v > 1e-6:
+            for d, sid in enumerate(cols.rows[p][k]):
+                key = (p, d, sidx[sid] if sid else S)
+                a[key] = a.get(key, 0.0) + v
+    return a
+
+
+def _whole(inst, h, owner, cols, slack, forced=None) -> dict[tuple[int, int], int]:
+    """``{(employee, day): option}`` of the assignments the master's LP solution takes whole,
+    with the dive's ``forced`` ones."""
+    out = {(p, d): o for (p, d, o), v in _lp_assignments(inst, h, owner, cols, slack).items()
+           if v > 1 - 1e-6}
+    for p, fixings in enumerate(forced or []):
+        for d, o in fixings.items():
+            out[p, d] = o
+    return out
+
+
+def _rounded(inst, h, owner, cols, slack, roster):
+    """Each employee's heaviest column in the master's LP solution: a roster that keeps every
+    hard rule and agrees with every assignment the LP takes whole."""
+    value = h.getSolution().col_value
+    share = [0.0] * len(roster)
+    rounded = [list(r) for r in roster]
+    for j, (p, k) in enumerate(owner):
+        if value[slack + j] > share[p]:
+            share[p], rounded[p] = value[slack + j], list(cols.rows[p][k])
+    return rounded
+
+
+def _lp_guided(inst, fixings, hint, roster, best, deadline, workers, seed, started,
+               callback, verbose, label="LP-guided"):
+    """CP-SAT on the whole model with the assignments ``fixings`` (``{(employee, day):
+    option}``, from the column-generation LP) fixed and the others free, hinted with the
+    roster ``hint``, until ``deadline``. Returns the better of its roster and ``roster``."""
+    S = len(inst.shifts)
+    cm = build_model(inst)
+    for (p, d), o in fixings.items():
+        if o == S:
+            cm.model.add(cm.works[p][d] == 0)
         else:
-            h.run()
-    if not free:
-        value = h.getSolution().col_value
-        dive = [None] * n
-        for j, (p, k) in enumerate(owner):
-            if value[slack + j] > 0.5:
-                dive[p] = list(cols.rows[p][k])
-        if all(r is not None for r in dive):
-            cost = evaluate(inst, dive).objective
-            if verbose:
-                print(f"  {time.perf_counter() - started:7.1f} s  dive: {cost}", file=sys.stderr)
-            if cost < best:
-                roster, best = dive, cost
-                callback.times.append((time.perf_counter() - started, float(best)))
+            cm.model.add(cm.x[p][d][o] == 1)
+    sidx = {sid: i for i, sid in enumerate(inst.shift_ids)}
+    for p, row in enumerate(hint):
+        for d, sid in enumerate(row):
+            for s, lit in enumerate(cm.x[p][d]):
+                cm.model.add_hint(lit, bool(sid) and sidx[sid] == s)
+    fixed = len(fixings)
+    solver = cp_model.CpSolver()
+    _parameters(solver, deadline - time.perf_counter(), workers, seed, "max_lp")
+    status = solver.solve(cm.model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = [list(r) for r in _read_roster(inst, cm, solver.boolean_value)]
+        cost = evaluate(inst, found).objective
+        if verbose:
+            print(f"  {time.perf_counter() - started:7.1f} s  {label}: {cost} "
+                  f"({solver.status_name(status)}, {fixed} of {len(roster) * inst.days} "
+                  f"assignments fixed)", file=sys.stderr)
+        if cost < best:
+            roster, best = found, cost
+            callback.times.append((time.perf_counter() - started, float(best)))
     return roster, best
+
+
+def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, deadline,
+                 started, callback, verbose):
+    """Diving on the column-generation LP by assignments: fix every (employee, day, option)
+    the LP already takes whole, then the employees' surest fractional assignments, re-price
+    (a fixing binds the employee's pricing: :func:`_column_generation`'s ``forced``) and
+    repeat until the LP takes one column per employee (by ``deadline``). A fixing that
+    raises the LP by more than a little is undone and the next candidate tried. Returns the
+    better of the dive's roster and ``roster``."""
+    n, D, S = len(inst.staff), inst.days, len(inst.shifts)
+    sidx = {sid: i for i, sid in enumerate(inst.shift_ids)}
+
+    def option(sid):
+        return sidx[sid] if sid else S
+
+    bounded: dict[tuple[int, int, int], list[int]] = {}
+
+    def fix(p, d, o):
+        forced[p][d] = o
+        cut = []
+        for j, (q, k) in enumerate(owner):
+            if q == p and option(cols.rows[p][k][d]) != o:
+                h.changeColBounds(slack + j, 0, 0)
+                cut.append(j)
+        bounded[p, d, o] = cut
+
+    def unfix(p, d, o):
+        del forced[p][d]
+        for j in bounded.pop((p, d, o)):
+            # A column cut by another fixing stays cut.
+            row = cols.rows[p][owner[j][1]]
+            if all(option(row[e]) == f for e, f in forced[p].items()):
+                h.changeColBounds(slack + j, 0, math.inf)
+
+    def lp_state():
+        value = h.getSolution().col_value
+        a: dict[tuple[int, int, int], float] = {}
+        whole = [None] * n
+        for j, (p, k) in enumerate(owner):
+            v = value[slack + j]
+            if v > 1e-6:
+                row = cols.rows[p][k]
+                for d in range(D):
+                    key = (p, d, option(row[d]))
+                    a[key] = a.get(key, 0.0) + v
+                if v > 1 - 1e-6:
+                    whole[p] = k
+        return a, whole
+
+    steps, step_started = 0, time.perf_counter()
+    lp = h.getInfo().objective_function_value
+    tried: set = set()
+    while True:
+        a, whole = lp_state()
+        if all(k is not None for k in whole) or time.perf_counter() > deadline:
+            break
+        candidates = sorted(((v, p, d, o) for (p, d, o), v in a.items()
+                             if v <= 1 - 1e-6 and d not in forced[p]
+                             and (p, d, o) not in tried), reverse=True)
+        first: dict[int, tuple] = {}
+        for v, p, d, o in candidates:
+            first.setdefault(p, (v, p, d, o))
+        ranked = sorted(first.values(), reverse=True)
+        if not ranked:
+            break
+        now = time.perf_counter()
+        if steps:
+            # Fix enough a step to finish by the deadline at the pace so far.
+            left = max(1.0, (deadline - now) / ((now - step_started) / steps))
+            count = max(1, math.ceil(len(ranked) / left), len(ranked) // 3)
+        else:
+            count = max(1, len(ranked) // 3)
+        tolerance = 0.5 + 1e-3 * abs(lp)
+        best_trial = None
+        for attempt in range(2):
+            chosen = [(p, d, o) for _, p, d, o in ranked[attempt * count:(attempt + 1) * count]]
+            if not chosen:
+                break  # no second try: the first is left (its candidates are tried no more)
+            for p, d, o in chosen:
+                fix(p, d, o)
+            rounds(range(n), 3, deadline)
+            new_lp = h.getInfo().objective_function_value
+            if new_lp <= lp + tolerance or time.perf_counter() > deadline:
+                best_trial = None
+                lp = new_lp
+                break
+            if best_trial is None or new_lp < best_trial[0]:
+                best_trial = (new_lp, chosen)
+            for p, d, o in chosen:
+                unfix(p, d, o)
+                tried.add((p, d, o))
+            h.run()
+        else:
+            if best_trial is not None:
+                for p, d, o in best_trial[1]:
+                    tried.discard((p, d, o))
+                    fix(p, d, o)
+                rounds(range(n), 3, deadline)
+                lp = h.getInfo().objective_function_value
+        steps += 1
+        if verbose:
+            print(f"  {time.perf_counter() - started:7.1f} s  dive step {steps}: LP {lp:.2f}, "
+                  f"{sum(len(f) for f in forced)} fixed", file=sys.stderr)
+    value = h.getSolution().col_value
+    dive: list = [None] * n
+    share = [0.0] * n
+    for j, (p, k) in enumerate(owner):
+        if value[slack + j] > share[p]:
+            share[p], dive[p] = value[slack + j], list(cols.rows[p][k])
+    whole = all(v > 1 - 1e-6 for v in share)
+    if all(r is not None for r in dive):
+        cost = evaluate(inst, dive).objective
+        if verbose:
+            print(f"  {time.perf_counter() - started:7.1f} s  dive: {cost}"
+                  f"{'' if whole else ' (rounded)'}", file=sys.stderr)
+        if cost < best:
+            roster, best = dive, cost
+            callback.times.append((time.perf_counter() - started, float(best)))
+    return roster, best, whole
 
 
 def _cover_penalty_by_day(inst: Instance, roster) -> list[int]:

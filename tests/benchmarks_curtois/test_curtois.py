@@ -18,6 +18,8 @@ from tests.benchmarks_curtois.conftest import CURTOIS_DATA, TINY
 
 from benchmarks.curtois import (
     FormatError,
+    RosterDP,
+    _lp_guided,
     _column_generation,
     _Incumbents,
     _part_objective,
@@ -269,3 +271,114 @@ def test_solve_with_column_generation_after_a_short_first_phase(instance1):
     assert sol.objective == ev.objective
     assert sol.bound <= 607 <= sol.objective
     assert (sol.status == "OPTIMAL") == (sol.objective == sol.bound)
+
+
+# ----------------------------------------------------------------------------- pricing DP
+def cp_sat_cheapest_row(inst, p, cost):
+    """The cheapest roster row of employee ``p`` under per-day option costs, by CP-SAT on the
+    employee's own model (every hard rule from the builders): ``cost[d][S]`` is a day off."""
+    S = len(inst.shifts)
+    cm = build_model(inst, staff=[p], fixed=[[None] * inst.days for _ in inst.staff])
+    scale = 1000
+    terms = []
+    for d in range(inst.days):
+        for s in range(S):
+            terms.append(round(scale * (cost[d][s] - cost[d][S])) * cm.x[0][d][s])
+    cm.model.minimize(sum(terms))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 20
+    assert solver.solve(cm.model) == cp_model.OPTIMAL
+    return solver.objective_value / scale + sum(cost[d][S] for d in range(inst.days))
+
+
+def dp_cases(inst, seeds):
+    S = len(inst.shifts)
+    for p in range(len(inst.staff)):
+        for seed in seeds:
+            rng = random.Random(seed * 100 + p)
+            yield p, [[rng.randint(-60, 60) / 7 for _ in range(S + 1)] for _ in range(inst.days)]
+
+
+@pytest.mark.parametrize("which", ["tiny", "instance1"])
+def test_roster_dp_finds_the_cheapest_row_cp_sat_finds(which, request):
+    """The dynamic program's cheapest row keeps every hard rule of the employee (the
+    independent evaluator) and costs what CP-SAT's optimum on the employee's model costs, on
+    random costs; the next rows cost no less."""
+    inst = request.getfixturevalue(which)
+    for p, cost in dp_cases(inst, range(3)):
+        dp = RosterDP.for_employee(inst, p)
+        found = dp.solve(cost, 3)
+        value, row = found[0]
+        roster = [[None] * inst.days for _ in inst.staff]
+        roster[p] = [None if s is None else inst.shifts[s].id for s in row]
+        mine = [v for v in evaluate(inst, roster).violations
+                if v.startswith(inst.staff[p].id + " ") or v.startswith(inst.staff[p].id + ":")]
+        assert mine == []
+        S = len(inst.shifts)
+        assert value == pytest.approx(sum(cost[d][S if s is None else s]
+                                          for d, s in enumerate(row)))
+        assert value == pytest.approx(cp_sat_cheapest_row(inst, p, cost), abs=inst.days / 1000)
+        assert [v for v, _ in found] == sorted(v for v, _ in found)
+
+
+def test_roster_dp_on_four_shift_types_and_a_forced_day(shared_instances):
+    """Instance 9 (four shift types of 480 and 600 min, forbidden successions, a night limit):
+    the DP equals CP-SAT on a few employees, and an infinite cost keeps an option out."""
+    inst = read_instance(instance_path(9, shared_instances))
+    S = len(inst.shifts)
+    for p in (0, 3):
+        cost = next(c for q, c in dp_cases(inst, [7]) if q == p)
+        dp = RosterDP.for_employee(inst, p)
+        value, row = dp.solve(cost)[0]
+        assert value == pytest.approx(cp_sat_cheapest_row(inst, p, cost), abs=inst.days / 1000)
+        d = next(d for d, s in enumerate(row) if s is not None)
+        cost[d] = [c if o == S else float("inf") for o, c in enumerate(cost[d])]
+        value2, row2 = dp.solve(cost)[0]
+        assert row2[d] is None and value2 >= value - 1e-9
+
+
+def test_roster_dp_checks_a_limit_left_out_of_its_table(shared_instances, monkeypatch):
+    """An employee whose table is too large leaves its highest shift-type limit out of it:
+    the rows it returns keep the limit, and its cheapest is CP-SAT's optimum unless it says
+    it does not know (None)."""
+    import benchmarks.curtois as curtois
+
+    inst = read_instance(instance_path(8, shared_instances))
+    p = next(p for p in range(len(inst.staff)) if len([
+        s for s in inst.staff[p].max_shifts.values() if 0 < s < inst.days]) >= 2)
+    full = RosterDP(inst, p)
+    monkeypatch.setattr(curtois, "DP_MAX_CELLS", full.cells - 1)
+    dp = RosterDP.for_employee(inst, p)
+    assert dp is not None and dp.dropped
+    (s, top), = dp.dropped
+    known = 0
+    for seed in range(4):
+        cost = next(c for q, c in dp_cases(inst, [seed]) if q == p)
+        # Reward the left-out type so that its limit binds in some cases.
+        cost = [[c - (5 if o == s else 0) for o, c in enumerate(day)] for day in cost]
+        found = dp.solve(cost, 3)
+        if found is None:
+            continue
+        known += 1
+        assert all(sum(1 for r in row if r == s) <= top for _, row in found)
+        assert found[0][0] == pytest.approx(cp_sat_cheapest_row(inst, p, cost), abs=0.03)
+    assert known >= 1
+
+
+# ----------------------------------------------------------------------------- LP-guided
+def test_lp_guided_keeps_its_fixings_and_never_returns_a_worse_roster(instance1):
+    """CP-SAT with some assignments fixed (here: half of a random feasible roster's days of
+    three employees) returns a checked roster that keeps the fixings, no worse than the one
+    it is given, priced as the evaluator prices it."""
+    start = random_feasible_roster(instance1, 3)
+    cost = evaluate(instance1, start).objective
+    fixings = {(p, d): (0 if start[p][d] else 1) for p in (0, 2, 5) for d in range(0, 14, 2)}
+    now = time.perf_counter()
+    roster, best = _lp_guided(instance1, fixings, start, [list(r) for r in start], cost,
+                              now + 10, 2, 0, now, _Incumbents(now, False), False)
+    ev = evaluate(instance1, roster)
+    assert ev.violations == () and best == ev.objective <= cost
+    if best < cost:
+        assert all(bool(roster[p][d]) == (o == 0) for (p, d), o in fixings.items())
+    assert best >= 607

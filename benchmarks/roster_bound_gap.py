@@ -35,10 +35,9 @@ if str(ROOT) not in sys.path:
 
 def _lp_split(problem, weights, relaxation) -> tuple[float, float]:
     """Paid cost and understaffing of a relaxation's point. [objective units]"""
-    from staffing.solver.bound import _groups
-
     cost = 0.0
-    for g, (_, rules, _members) in enumerate(_groups(problem)):
+    for g, members in enumerate(relaxation.group_agents):
+        rules = problem.rules[members[0]]
         for d in range(problem.D):
             ks, x = relaxation.shifts[g][d]
             if len(ks):

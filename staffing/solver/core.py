@@ -68,6 +68,11 @@ MIN_PASS_GAIN = 0.015
 RELAXATION_SECONDS_PER_OPTION = 1.4e-3
 
 
+def _relaxation_seconds(problem: RosterProblem) -> float:
+    """Estimated time of the relaxation on one core. [s]"""
+    return RELAXATION_SECONDS_PER_OPTION * problem.n_options()
+
+
 def _bound_affordable(problem: RosterProblem, settings: SolverSettings) -> bool:
     """Whether to solve the relaxation beside the search: on a spare core, on a small model,
     or when it takes at most a third of the time limit.
@@ -77,9 +82,8 @@ def _bound_affordable(problem: RosterProblem, settings: SolverSettings) -> bool:
     roster, so on short limits there it is left to ``staffing.solver.bound`` run on its own.
     """
     spare_core = (os.cpu_count() or 1) > settings.workers
-    estimate = RELAXATION_SECONDS_PER_OPTION * problem.n_options()
     return (spare_core or problem.n_options() <= LARGE_MODEL_OPTIONS
-            or 3 * estimate <= settings.time_limit_seconds)
+            or 3 * _relaxation_seconds(problem) <= settings.time_limit_seconds)
 
 
 @dataclass(frozen=True)
@@ -278,7 +282,7 @@ def solve_roster(
     else:
         stats["relaxation_skipped"] = (
             f"{problem.n_options()} shift candidates (about "
-            f"{RELAXATION_SECONDS_PER_OPTION * problem.n_options():.0f} s of one core, more "
+            f"{_relaxation_seconds(problem):.0f} s of one core, more "
             f"than a third of the time limit) and no core beside CP-SAT's "
             f"{settings.workers} workers")
 

@@ -192,7 +192,7 @@ def _sub_model(problem: RosterProblem, best: Solution, freed: np.ndarray,
     served_fixed = fixed.split.sum(axis=0)
     sub = dataclasses.replace(p, required=np.clip(p.required - served_fixed, 0, None))
     m = RosterModel(sub, agents)
-    variables = m.cp.proto.variables
+    proto_vars = m.cp.proto.variables
     for a in m.agents:
         add_agent_rules(m, a)
         add_agent_soft_rules(m, a, weights)
@@ -200,7 +200,7 @@ def _sub_model(problem: RosterProblem, best: Solution, freed: np.ndarray,
             if not freed[a, d]:
                 keep = int(best.choice[a, d])
                 for i, lit in enumerate(m.x[a][d]):
-                    domain = variables[lit.index].domain  # a literal's is [0, 1]
+                    domain = proto_vars[lit.index].domain  # a literal's is [0, 1]
                     domain[0] = domain[1] = int(keep == i)
     cov = add_interval_coverage(m, weights, days=days)
     m.minimize()

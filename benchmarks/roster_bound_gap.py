@@ -93,6 +93,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--limit", type=float, default=120.0,
                         help="seconds for the MIP and for the roster [s] (default 120)")
     args = parser.parse_args(argv)
+    for spec in args.instances:
+        parts = spec.lower().split("x")
+        if len(parts) != 2 or not all(v.isdigit() and int(v) > 0 for v in parts):
+            parser.error(f"--instances: {spec!r} is not AGENTSxQUEUES; write e.g. 6x1 or 30x2")
     print("| instance | shift candidates | LP bound (cost + understaffing + rest) | LP s "
           "| integer model: dual bound (point found) | roster: objective (cost + "
           "understaffing + rest) | CP-SAT bound | roster above LP |")

@@ -525,6 +525,13 @@ def _parameters(solver: cp_model.CpSolver, seconds: float, workers: int, seed: i
 #: the whole model finds no roster of them in 60 s.
 FULL_MODEL_LITERALS = 70000
 FULL_MODEL_DAYS = 84
+#: Above this many shift literals (of the instances up to :data:`FULL_MODEL_DAYS` days:
+#: Instance13, 120 staff x 28 days x 18 shift types) the whole model's quarter of the time
+#: gives a poor first roster (6,550 at 75 s on 13), where the dynamic program places every
+#: employee and re-places them until none gains (``start="dp"``: ~4,900 in ~30 s); the
+#: neighbourhood search then takes short steps on small neighbourhoods aimed at the cover
+#: left short (``targeted``: see :func:`_with_slack`).
+LARGE_MODEL_LITERALS = 30000
 
 
 #: Instances up to this many shift literals get column generation after the first roster
@@ -551,8 +558,11 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
        and a proven optimum ends the solve. ``start="greedy"``: one employee after the other,
        each employee's own model (every hard rule is an employee's own) solved by CP-SAT with
        the cover left by the employees placed before — a roster of every instance in seconds.
-       ``"auto"``: ``full`` up to :data:`FULL_MODEL_LITERALS` shift literals and
-       :data:`FULL_MODEL_DAYS` days, else ``greedy``.
+       ``start="dp"``: the same, each employee placed by :class:`RosterDP` where it can, then
+       :meth:`BestResponse.sweeps` re-place every employee against the others until none gains
+       (for up to 15 % of the time). ``"auto"``: ``full`` up to :data:`FULL_MODEL_LITERALS`
+       shift literals and :data:`FULL_MODEL_DAYS` days (``dp`` above
+       :data:`LARGE_MODEL_LITERALS`), else ``greedy``.
     2. ``column_generation`` (default: on with ``start="full"`` up to
        :data:`COLUMN_GENERATION_LITERALS` shift literals; the first phase then gets a tenth of
        the time, not a quarter, unless ``lns_share`` says otherwise): column generation until
@@ -560,15 +570,17 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
        CP-SAT's; a roster at the bound ends the solve), and a dive to a roster until
        ``master_until`` (:func:`_column_generation`).
     3. Large-neighbourhood search for the rest (:func:`_lns`), until the time limit or the
-       lower bound.
+       lower bound; above :data:`LARGE_MODEL_LITERALS` with 3-s steps from 3 employees' whole
+       rosters, the freed employees aimed at the cover left short (:func:`_with_slack`).
     """
     started = time.perf_counter()
     deadline = started + time_limit_seconds
     callback = _Incumbents(started, verbose)
+    size = len(inst.staff) * inst.days * len(inst.shifts)
+    large = LARGE_MODEL_LITERALS < size <= FULL_MODEL_LITERALS and inst.days <= FULL_MODEL_DAYS
     if start == "auto":
-        size = len(inst.staff) * inst.days * len(inst.shifts)
-        start = ("full" if size <= FULL_MODEL_LITERALS and inst.days <= FULL_MODEL_DAYS
-                 else "greedy")
+        start = ("dp" if large else "full"
+                 if size <= FULL_MODEL_LITERALS and inst.days <= FULL_MODEL_DAYS else "greedy")
     if column_generation is None:
         column_generation = (start == "full" and len(inst.staff) * inst.days * len(inst.shifts)
                              <= COLUMN_GENERATION_LITERALS)
@@ -600,8 +612,21 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
     elif start == "greedy":
         roster, best = _construct(inst, deadline, workers, seed, started, callback, verbose)
         name = "UNKNOWN" if roster is None else "FEASIBLE"
+    elif start == "dp":
+        best_response = BestResponse(inst)
+        roster, best = _construct(inst, deadline, workers, seed, started, callback, verbose,
+                                  best_response)
+        if roster is not None:
+            best -= round(best_response.sweeps(
+                roster, min(deadline, time.perf_counter() + 0.15 * time_limit_seconds),
+                rng=random.Random(seed)))
+            callback.times.append((time.perf_counter() - started, float(best)))
+            if verbose:
+                print(f"  {callback.times[-1][0]:7.1f} s  objective {best:.0f}  "
+                      "(best-response sweeps)", file=sys.stderr)
+        name = "UNKNOWN" if roster is None else "FEASIBLE"
     else:
-        raise ValueError(f"start must be 'auto', 'full' or 'greedy', got {start!r}")
+        raise ValueError(f"start must be 'auto', 'full', 'greedy' or 'dp', got {start!r}")
     if roster is None and start == "full" and time.perf_counter() < deadline - 0.5:
         # No roster from the whole model: build one an employee at a time.
         roster, best = _construct(inst, deadline, workers, seed, started, callback, verbose)
@@ -620,7 +645,8 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
         if best <= bound:
             return _solution(inst, "OPTIMAL", best, bound, started, callback, roster)
     best, roster = _lns(inst, roster, best, deadline, workers, seed, started, callback,
-                        verbose, bound)
+                        verbose, bound, **(dict(step_seconds=3.0, staff_k=3, targeted=True)
+                                           if large else {}))
     if best <= bound:
         name = "OPTIMAL"
     return _solution(inst, name, best, bound, started, callback, roster)
@@ -694,12 +720,17 @@ def _solve_part(inst, roster, people, days, seconds, workers, seed, cap=None,
     return status, round(solver.objective_value), rows, solver.wall_time
 
 
-def _construct(inst, deadline, workers, seed, started, callback, verbose):
-    """A first roster, one employee at a time (file order): each employee's own model, the
-    cover left by the employees before. Returns (roster, objective) or (None, None)."""
+def _construct(inst, deadline, workers, seed, started, callback, verbose, best_response=None):
+    """A first roster, one employee at a time (file order): each employee's best row against
+    the cover left by the employees before — by ``best_response``'s dynamic program when
+    given and it can, else CP-SAT on the employee's own model. Returns (roster, objective) or
+    (None, None)."""
     n, D = len(inst.staff), inst.days
     roster: list[list[str | None]] = [[None] * D for _ in range(n)]
+    counts = None if best_response is None else best_response.counts(roster)
     for k, p in enumerate(range(n)):
+        if best_response is not None and best_response.place(roster, p, counts):
+            continue
         left = deadline - time.perf_counter()
         seconds = max(0.2, min(5.0, 0.6 * left / (n - k)))
         rows = None
@@ -716,6 +747,10 @@ def _construct(inst, deadline, workers, seed, started, callback, verbose):
                 return None, None
             seconds *= 2
         roster[p] = list(rows[0])
+        if counts is not None:
+            for d, sid in enumerate(roster[p]):
+                if sid:
+                    counts[d, best_response.sidx[sid]] += 1
         if verbose and (k + 1) % 10 == 0:
             print(f"  greedy: {k + 1} of {n} employees placed at "
                   f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
@@ -728,7 +763,7 @@ def _construct(inst, deadline, workers, seed, started, callback, verbose):
 
 
 def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose,
-         bound=-math.inf):
+         bound=-math.inf, step_seconds=None, staff_k=None, targeted=False):
     """Phase 2 of :func:`solve`: improve ``roster`` (objective ``best``) until ``deadline``.
 
     Each step frees part of the incumbent and re-solves it with CP-SAT (the sub-model of the
@@ -743,23 +778,27 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
 
     Half the steps are ``staff`` (on Instances 5-6 the window neighbourhoods reach a local
     optimum within seconds; whole rosters keep improving). Each neighbourhood's size grows when CP-SAT proves it optimal quickly and
-    shrinks when it times out.
+    shrinks when it times out. ``step_seconds`` (default 5 % of the time) and ``staff_k``
+    (the first ``staff`` size) override the defaults; ``targeted`` draws the freed employees
+    by :func:`_with_slack` instead of at random.
     """
     rng = random.Random(seed)
     n, D, S = len(inst.staff), inst.days, len(inst.shifts)
     # Sub-models above this many shift literals take too long to build and solve per step.
     cap_literals = 12000
-    staff_k = max(2, min(n // 8, cap_literals // (D * S)))
+    if staff_k is None:
+        staff_k = max(2, min(n // 8, cap_literals // (D * S)))
     window = min(D, 7)
     iteration = 0
     total = deadline - started
-    step = max(1.0, 0.05 * total)
+    step = max(1.0, 0.05 * total) if step_seconds is None else step_seconds
     while time.perf_counter() < deadline - 0.2 and best > bound:
         iteration += 1
         kind = ("staff", "window", "staff", "worst")[iteration % 4]
         seconds = step
         if kind == "staff":
-            people = sorted(rng.sample(range(n), min(max(1, staff_k), n)))
+            people = (_with_slack(inst, roster, rng, min(max(1, staff_k), n)) if targeted
+                      else sorted(rng.sample(range(n), min(max(1, staff_k), n))))
             days = None
         else:
             width = min(D, window)
@@ -774,7 +813,8 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
             most = max(2, 20000 // (D * S))
             people = list(range(n))
             if n > most:
-                people = sorted(rng.sample(people, most))
+                people = _with_slack(inst, roster, rng, most) if targeted else \
+                    sorted(rng.sample(people, most))
         part = _part_objective(inst, roster, people, days)
         seconds = min(seconds, deadline - time.perf_counter())
         if seconds < 0.1:
@@ -803,6 +843,36 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
         else:
             window = min(D, window + 1) if exhausted else max(2, window - 1)
     return best, roster
+
+
+def _with_slack(inst, roster, rng, k):
+    """``k`` employees for a neighbourhood where the staff's minutes barely cover the demand
+    (Instance13: 939,000 minutes at most for 941,160 required), so a cover left short can only
+    be met by an employee who could work one more shift, and only when others make room: up to
+    half drawn among those whose worked minutes are at least the shortest shift below their
+    maximum, half the rest among those working around a day drawn from the cover left short
+    (who can hand a shift over), the rest at random."""
+    n = len(inst.staff)
+    shortest = min(sh.length_minutes for sh in inst.shifts)
+    lengths = {sh.id: sh.length_minutes for sh in inst.shifts}
+    slack = [p for p in range(n) if inst.staff[p].max_total_minutes
+             - sum(lengths[s] for s in roster[p] if s) >= shortest]
+    chosen = set(rng.sample(slack, min(len(slack), k // 2)))
+    rest = [p for p in range(n) if p not in chosen]
+    counts: dict[tuple[int, str], int] = {}
+    for row in roster:
+        for d, sid in enumerate(row):
+            if sid:
+                counts[d, sid] = counts.get((d, sid), 0) + 1
+    short = [c.day for c in inst.cover if counts.get((c.day, c.shift), 0) < c.requirement]
+    if short:
+        day = rng.choice(short)
+        near = [p for p in rest if any(roster[p][e] for e in (day - 1, day, day + 1)
+                                       if 0 <= e < inst.days)]
+        chosen.update(rng.sample(near, min(len(near), (k - len(chosen)) // 2)))
+        rest = [p for p in range(n) if p not in chosen]
+    chosen.update(rng.sample(rest, min(len(rest), k - len(chosen))))
+    return sorted(chosen)
 
 
 # ----------------------------------------------------------------------------- pricing by DP
@@ -1095,6 +1165,129 @@ class RosterDP:
 _DUAL_SCALE = 1000
 #: Cost of leaving an assignment the dive fixed, in CP-SAT's pricing.
 _FORCED = 10 ** 5
+
+
+class BestResponse:
+    """Exact re-rostering of one employee at a time against the others' cover: for employee
+    ``p`` with every other row fixed, the objective is a sum of per-day terms — its requests,
+    and per (day, shift) the change of that cover entry's penalty when ``p`` works it (exact:
+    only ``p`` moves, so each entry changes by at most one) — so :class:`RosterDP` gives the
+    employee's best row. A sweep re-rosters every employee in turn: a local search that only
+    ever lowers the objective, in ~10-60 ms an employee.
+    """
+
+    def __init__(self, inst: Instance):
+        import numpy as np
+
+        self.inst = inst
+        n, D, S = len(inst.staff), inst.days, len(inst.shifts)
+        self.np = np
+        self.sidx = {s.id: i for i, s in enumerate(inst.shifts)}
+        pidx = {st.id: p for p, st in enumerate(inst.staff)}
+        request = np.zeros((n, D, S + 1))
+        for r in inst.on_requests:
+            request[pidx[r.staff], r.day, :] += r.weight
+            request[pidx[r.staff], r.day, self.sidx[r.shift]] -= r.weight
+        for r in inst.off_requests:
+            request[pidx[r.staff], r.day, self.sidx[r.shift]] += r.weight
+        self.request = request
+        self.req = np.zeros((D, S))
+        self.under = np.zeros((D, S))
+        self.over = np.zeros((D, S))
+        self.has = np.zeros((D, S), dtype=bool)
+        for c in inst.cover:
+            s = self.sidx[c.shift]
+            self.req[c.day, s] += c.requirement
+            self.under[c.day, s] = c.weight_under
+            self.over[c.day, s] = c.weight_over
+            self.has[c.day, s] = True
+        self.programs: list[RosterDP | None | bool] = [False] * n  # built on first use
+
+    def program(self, p: int) -> RosterDP | None:
+        if self.programs[p] is False:
+            self.programs[p] = RosterDP.for_employee(self.inst, p)
+        return self.programs[p]
+
+    def counts(self, roster):
+        counts = self.np.zeros(self.req.shape, dtype=int)
+        for row in roster:
+            for d, sid in enumerate(row):
+                if sid:
+                    counts[d, self.sidx[sid]] += 1
+        return counts
+
+    def _option(self, sid) -> int:
+        return len(self.inst.shifts) if sid is None else self.sidx[sid]
+
+    def improve(self, roster, p: int, counts) -> float:
+        """Re-roster employee ``p`` in place (``roster`` and ``counts`` updated) when a better
+        row exists; returns the objective's decrease (0 when the row stays)."""
+        np = self.np
+        dp = self.program(p)
+        if dp is None:
+            return 0.0
+        D, S = self.inst.days, len(self.inst.shifts)
+        row = roster[p]
+        days = np.arange(D)
+        mine = np.array([self._option(sid) for sid in row])
+        worked = mine < S
+        counts[days[worked], mine[worked]] -= 1
+        # Marginal penalty of one more employee on each (day, shift): -under while short of
+        # the requirement, +over once it is met.
+        marginal = np.where(counts < self.req, -self.under, self.over) * self.has
+        cost = self.request[p].copy()
+        cost[:, :S] += marginal
+        current = float(cost[days, mine].sum())
+        found = dp.solve(cost.tolist(), 1)
+        gain = 0.0
+        if found and found[0][0] < current - 1e-9:
+            gain = current - found[0][0]
+            roster[p] = [None if o is None else self.inst.shifts[o].id for o in found[0][1]]
+            mine = np.array([self._option(sid) for sid in roster[p]])
+            worked = mine < S
+        counts[days[worked], mine[worked]] += 1
+        return gain
+
+    def place(self, roster, p: int, counts) -> bool:
+        """Give employee ``p`` (whose row is not counted in ``counts``) its best row against
+        ``counts``, whatever its current row; ``False`` when the program cannot (no program,
+        or its cheapest row breaks a limit left out of its table)."""
+        np = self.np
+        dp = self.program(p)
+        if dp is None:
+            return False
+        S = len(self.inst.shifts)
+        marginal = np.where(counts < self.req, -self.under, self.over) * self.has
+        cost = self.request[p].copy()
+        cost[:, :S] += marginal
+        found = dp.solve(cost.tolist(), 1)
+        if not found:
+            return False
+        roster[p] = [None if o is None else self.inst.shifts[o].id for o in found[0][1]]
+        for d, o in enumerate(found[0][1]):
+            if o is not None:
+                counts[d, o] += 1
+        return True
+
+    def sweeps(self, roster, deadline: float, people: Sequence[int] | None = None,
+               rng: random.Random | None = None) -> float:
+        """Re-roster ``people`` (default all) in turn, shuffled by ``rng`` when given, until a
+        sweep changes nothing or ``deadline``; returns the total decrease."""
+        order = list(range(len(roster)) if people is None else people)
+        counts = self.counts(roster)
+        total = 0.0
+        while time.perf_counter() < deadline:
+            if rng is not None:
+                rng.shuffle(order)
+            gain = 0.0
+            for p in order:
+                if time.perf_counter() >= deadline:
+                    break
+                gain += self.improve(roster, p, counts)
+            total += gain
+            if gain <= 1e-9:
+                break
+        return total
 
 
 @dataclass
@@ -1720,9 +1913,11 @@ def main(argv: list[str] | None = None) -> None:
                              f"(default {DATA})")
     parser.add_argument("--solutions", type=Path, default=None,
                         help="write each roster to DIR/InstanceN.roster.txt")
-    parser.add_argument("--start", default="auto", choices=("auto", "full", "greedy"),
+    parser.add_argument("--start", default="auto", choices=("auto", "full", "greedy", "dp"),
                         help="first roster: CP-SAT on the whole model, or one employee at a "
-                             "time (default auto: full up to 6000 shift literals)")
+                             "time by CP-SAT (greedy) or by the dynamic program (dp) (default "
+                             f"auto: full up to {FULL_MODEL_LITERALS} shift literals and "
+                             f"{FULL_MODEL_DAYS} days, dp above {LARGE_MODEL_LITERALS})")
     parser.add_argument("--column-generation", default="auto", choices=("auto", "on", "off"),
                         help="column generation and a dive after the first roster (default "
                              f"auto: on up to {COLUMN_GENERATION_LITERALS} shift literals)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import random
+from dataclasses import replace
 import time
 
 import pytest
@@ -17,12 +18,16 @@ from ortools.sat.python import cp_model
 from tests.benchmarks_curtois.conftest import CURTOIS_DATA, TINY
 
 from benchmarks.curtois import (
+    BestResponse,
     FormatError,
     RosterDP,
     _lp_guided,
     _column_generation,
+    _construct,
     _Incumbents,
     _part_objective,
+    _row_cost,
+    _with_slack,
     build_model,
     evaluate,
     instance_path,
@@ -382,3 +387,86 @@ def test_lp_guided_keeps_its_fixings_and_never_returns_a_worse_roster(instance1)
     if best < cost:
         assert all(bool(roster[p][d]) == (o == 0) for (p, d), o in fixings.items())
     assert best >= 607
+
+
+# ----------------------------------------------------------------------------- best response
+def one_employee_optimum(inst, roster, p):
+    """CP-SAT's optimum of employee ``p``'s own model, the others fixed as in ``roster``,
+    plus the others' requests (which that model leaves out): the best whole-roster objective
+    reachable by changing row ``p`` alone."""
+    cm = build_model(inst, staff=[p], fixed=roster)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.solve(cm.model) == cp_model.OPTIMAL
+    requests = sum(_row_cost(inst, q, row) for q, row in enumerate(roster) if q != p)
+    return round(solver.objective_value) + requests
+
+
+def test_best_response_finds_the_employees_optimum_and_prices_its_gain(instance1):
+    """Re-rostering one employee gives that employee's optimal row against the others (what
+    CP-SAT finds on the employee's own model) and the gain it reports is the objective's exact
+    decrease; on a random roster most employees move."""
+    br = BestResponse(instance1)
+    moved = 0
+    for seed in (2, 9):
+        roster = random_feasible_roster(instance1, seed)
+        for p in range(len(instance1.staff)):
+            before = evaluate(instance1, roster).objective
+            target = one_employee_optimum(instance1, roster, p)
+            gain = br.improve(roster, p, br.counts(roster))
+            ev = evaluate(instance1, roster)
+            assert ev.violations == ()
+            assert ev.objective == before - gain == target
+            moved += gain > 0
+    assert moved >= 4
+
+
+def test_best_response_sweeps_end_at_a_local_optimum(instance1):
+    roster = random_feasible_roster(instance1, 4)
+    start = evaluate(instance1, roster).objective
+    br = BestResponse(instance1)
+    gain = br.sweeps(roster, time.perf_counter() + 30, rng=random.Random(0))
+    ev = evaluate(instance1, roster)
+    assert ev.violations == () and gain > 0 and ev.objective == start - gain
+    counts = br.counts(roster)
+    assert all(br.improve(roster, p, counts) == 0 for p in range(len(instance1.staff)))
+
+
+def test_construct_by_the_dynamic_program_keeps_every_rule(instance1):
+    now = time.perf_counter()
+    br = BestResponse(instance1)
+    roster, best = _construct(instance1, now + 20, 1, 0, now, _Incumbents(now, False), False,
+                              best_response=br)
+    ev = evaluate(instance1, roster)
+    assert ev.violations == () and best == ev.objective
+    assert all(program is not False for program in br.programs)  # every employee by the DP
+
+
+def test_solve_with_the_dp_start_gives_a_checked_roster(instance1):
+    sol = solve(instance1, time_limit_seconds=4, workers=1, seed=0, start="dp",
+                column_generation=False)
+    ev = evaluate(instance1, sol.roster)
+    assert ev.violations == () and sol.objective == ev.objective >= 607
+
+
+def test_with_slack_draws_employees_who_could_work_more_and_around_a_short_day(instance1):
+    """Half the employees drawn (rounded down) have room for one more shift, half the rest
+    work around a day whose cover is short, the rest are random."""
+    staff = [replace(st, max_total_minutes=0) for st in instance1.staff]
+    staff[5] = replace(staff[5], max_total_minutes=10 ** 6)  # only employee 5 has room
+    inst = replace(instance1, staff=staff)
+    idle = [[None] * inst.days for _ in staff]
+    for seed in range(10):
+        picked = _with_slack(inst, idle, random.Random(seed), 2)
+        assert len(picked) == 2 and 5 in picked
+    # Nobody has room; employees 2 and 6 are the only ones working, so every day is short
+    # of its cover (Instance1 wants staff every day): with k = 4, two are drawn among those
+    # working on the day drawn or next to it, so 2 or 6 is always among the four (at random
+    # neither would be in 15 of 70 draws).
+    inst = replace(instance1, staff=[replace(st, max_total_minutes=0) for st in staff])
+    roster = [list(row) for row in idle]
+    roster[2] = ["D"] * 7 + [None] * 7
+    roster[6] = [None] * 7 + ["D"] * 7
+    for seed in range(20):
+        picked = _with_slack(inst, roster, random.Random(seed), 4)
+        assert len(set(picked)) == 4 and (2 in picked or 6 in picked)

@@ -813,7 +813,7 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
             most = max(2, 20000 // (D * S))
             people = list(range(n))
             if n > most:
-                people = _with_slack(inst, roster, rng, most) if targeted else \
+                people = _with_slack(inst, roster, rng, most, days) if targeted else \
                     sorted(rng.sample(people, most))
         part = _part_objective(inst, roster, people, days)
         seconds = min(seconds, deadline - time.perf_counter())
@@ -845,13 +845,14 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
     return best, roster
 
 
-def _with_slack(inst, roster, rng, k):
+def _with_slack(inst, roster, rng, k, days=None):
     """``k`` employees for a neighbourhood where the staff's minutes barely cover the demand
     (Instance13: 939,000 minutes at most for 941,160 required), so a cover left short can only
     be met by an employee who could work one more shift, and only when others make room: up to
     half drawn among those whose worked minutes are at least the shortest shift below their
-    maximum, half the rest among those working around a day drawn from the cover left short
-    (who can hand a shift over), the rest at random."""
+    maximum, half the rest among those working, on a day drawn from the cover left short (in
+    ``days`` when some is), a shift whose cover is met (who can hand it over and take the
+    short one), the rest at random."""
     n = len(inst.staff)
     shortest = min(sh.length_minutes for sh in inst.shifts)
     lengths = {sh.id: sh.length_minutes for sh in inst.shifts}
@@ -865,10 +866,13 @@ def _with_slack(inst, roster, rng, k):
             if sid:
                 counts[d, sid] = counts.get((d, sid), 0) + 1
     short = [c.day for c in inst.cover if counts.get((c.day, c.shift), 0) < c.requirement]
+    if days is not None and any(d in days for d in short):
+        short = [d for d in short if d in days]
     if short:
         day = rng.choice(short)
-        near = [p for p in rest if any(roster[p][e] for e in (day - 1, day, day + 1)
-                                       if 0 <= e < inst.days)]
+        met = {c.shift for c in inst.cover if c.day == day
+               and counts.get((c.day, c.shift), 0) >= c.requirement}
+        near = [p for p in rest if roster[p][day] in met]
         chosen.update(rng.sample(near, min(len(near), (k - len(chosen)) // 2)))
         rest = [p for p in range(n) if p not in chosen]
     chosen.update(rng.sample(rest, min(len(rest), k - len(chosen))))

@@ -19,8 +19,9 @@ from tests.benchmarks_curtois.conftest import CURTOIS_DATA, TINY
 from benchmarks.curtois import (
     FormatError,
     RosterDP,
-    _lp_guided,
     _column_generation,
+    _lp_guided,
+    _reset_dive,
     _Incumbents,
     _part_objective,
     build_model,
@@ -255,6 +256,50 @@ def test_column_generation_bounds_the_optimum_and_dives_to_a_checked_roster(inst
         instance1, [list(r) for r in start], cost, [], now + 20, now + 30, 2, 0, now,
         _Incumbents(now, False), False)
     assert 550 <= lower <= 607
+    ev = evaluate(instance1, roster)
+    assert ev.violations == ()
+    assert best == ev.objective
+    assert lower <= best <= cost
+
+
+def test_reset_dive_frees_every_column_and_forgets_every_fixing():
+    """After a dive, every LP column gets its bounds [0, inf) back (a column the dive cut
+    would otherwise stay out of the next dive), no assignment stays forced, and the LP is
+    re-solved."""
+    class FakeHighs:
+        def __init__(self):
+            self.bounds, self.runs = {}, 0
+
+        def changeColBounds(self, j, lower, upper):
+            self.bounds[j] = (lower, upper)
+
+        def run(self):
+            self.runs += 1
+
+    h = FakeHighs()
+    forced = [{0: 1, 3: 2}, {}, {5: 0}]
+    _reset_dive(h, [(0, 0), (0, 1), (1, 0), (2, 0)], 6, forced)
+    assert h.bounds == {j: (0, float("inf")) for j in range(6, 10)}
+    assert forced == [{}, {}, {}]
+    assert h.runs == 1
+
+
+def test_column_generation_dives_again_while_above_the_bound(instance1, monkeypatch, capsys):
+    """With the re-dive threshold below any gap (every roster is "too far" above the bound),
+    the dive is repeated from the root the number of times allowed, each time to a roster, and
+    the result is still a checked roster no worse than the start."""
+    import benchmarks.curtois as curtois
+
+    monkeypatch.setattr(curtois, "REDIVE_GAP", -1.0)
+    monkeypatch.setattr(curtois, "REDIVES", 2)
+    start = random_feasible_roster(instance1, 5)
+    cost = evaluate(instance1, start).objective
+    now = time.perf_counter()
+    roster, best, lower = _column_generation(
+        instance1, [list(r) for r in start], cost, [], now + 20, now + 30, 2, 0, now,
+        _Incumbents(now, False), True)
+    dives = [line for line in capsys.readouterr().err.splitlines() if " dive: " in line]
+    assert len(dives) == 3
     ev = evaluate(instance1, roster)
     assert ev.violations == ()
     assert best == ev.objective

@@ -1578,9 +1578,18 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
                 fix(p, d, o)
             rounds(range(n), 3, deadline)
             new_lp = h.getInfo().objective_function_value
-            if new_lp <= lp + tolerance or time.perf_counter() > deadline:
+            if new_lp <= lp + tolerance:
                 best_trial = None
                 lp = new_lp
+                break
+            if time.perf_counter() > deadline:
+                # Out of time on a step that raised the LP (the last steps, hurried by the
+                # pace, fix many at once: Instance8 went from 1309 to 1406): undo it, so the
+                # finish starts from the assignments settled before.
+                for p, d, o in chosen:
+                    unfix(p, d, o)
+                h.run()
+                best_trial = None
                 break
             if best_trial is None or new_lp < best_trial[0]:
                 best_trial = (new_lp, chosen)

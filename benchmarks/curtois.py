@@ -851,8 +851,8 @@ def _with_slack(inst, roster, rng, k, days=None):
     be met by an employee who could work one more shift, and only when others make room: up to
     half drawn among those whose worked minutes are at least the shortest shift below their
     maximum, half the rest among those working, on a day drawn from the cover left short (in
-    ``days`` when some is), a shift whose cover is met (who can hand it over and take the
-    short one), the rest at random."""
+    ``days`` when some is), a shift whose cover is not short (who can hand it over and take
+    the short one), the rest at random."""
     n = len(inst.staff)
     shortest = min(sh.length_minutes for sh in inst.shifts)
     lengths = {sh.id: sh.length_minutes for sh in inst.shifts}
@@ -870,9 +870,9 @@ def _with_slack(inst, roster, rng, k, days=None):
         short = [d for d in short if d in days]
     if short:
         day = rng.choice(short)
-        met = {c.shift for c in inst.cover if c.day == day
-               and counts.get((c.day, c.shift), 0) >= c.requirement}
-        near = [p for p in rest if roster[p][day] in met]
+        wanting = {c.shift for c in inst.cover if c.day == day
+                   and counts.get((c.day, c.shift), 0) < c.requirement}
+        near = [p for p in rest if roster[p][day] and roster[p][day] not in wanting]
         chosen.update(rng.sample(near, min(len(near), (k - len(chosen)) // 2)))
         rest = [p for p in range(n) if p not in chosen]
     chosen.update(rng.sample(rest, min(len(rest), k - len(chosen))))
@@ -1339,8 +1339,11 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
     negative reduced costs`` is a lower bound (Lagrangian) whenever every employee was priced
     to optimality; the LP bound is tight on 4-8 (within 3 of the optimum), not on 9 (406
     against 439). Then :func:`_fixing_dive` turns the LP into a roster by ``master_deadline``
-    (:func:`_lp_guided` finishes it when the dive runs out of time), and when the roster is
-    still 0.5 % above the bound, CP-SAT on the assignments the first LP took whole.
+    (:func:`_lp_guided` finishes it when the dive runs out of time); while a dive that
+    finished is more than :data:`REDIVE_GAP` above the bound, the fixings are undone
+    (:func:`_reset_dive`) and the dive repeated with a perturbed ranking (up to
+    :data:`REDIVES` times, until ``deadline``); when the roster is still 0.5 % above the
+    bound, CP-SAT on the assignments the first LP took whole.
 
     Returns ``(roster, objective, lower bound)``; the roster is the incumbent when the dive
     finds nothing better.
@@ -1564,6 +1567,17 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
             roster, best = _lp_guided(inst, whole_now,
                                       rounded, roster, best, master_deadline, workers, seed,
                                       started, callback, verbose, "dive + CP-SAT")
+        dives = 1
+        while (whole and math.isfinite(lower) and best > lower * (1 + REDIVE_GAP)
+               and time.perf_counter() < deadline and dives < REDIVES + 1):
+            # The dive drifted (Instance5: 1149-1351 from an LP of 1141, by the choices of its
+            # first steps): dive again from the root, with the ranking of the candidates
+            # perturbed and fewer fixings a step.
+            _reset_dive(h, owner, slack, forced)
+            roster, best, whole = _fixing_dive(
+                inst, h, rounds, owner, cols, slack, forced, roster, best, deadline,
+                started, callback, verbose, random.Random(seed * 1000 + dives), REDIVE_PER_STEP)
+            dives += 1
         if (math.isfinite(lower) and best > lower * 1.005
                 and time.perf_counter() < master_deadline - 1.0):
             # The dive's roster is still well above the bound (its fixings drift: 5 gave
@@ -1656,14 +1670,37 @@ def _lp_guided(inst, fixings, hint, roster, best, deadline, workers, seed, start
     return roster, best
 
 
+#: A re-dive ranks each candidate assignment by its LP weight times a factor drawn in
+#: [NOISE, 1].
+NOISE = 0.7
+#: Dive again while the roster is this far above the Lagrangian bound (relative), at most
+#: REDIVES times, fixing a REDIVE_PER_STEP-th of the fractional employees a step.
+REDIVE_GAP = 0.01
+REDIVES = 10
+REDIVE_PER_STEP = 3
+
+
+def _reset_dive(h, owner, slack, forced) -> None:
+    """Undo every fixing of a dive: no assignment forced, every column free again (columns
+    are only ever bounded by a dive's fixings)."""
+    for j in range(len(owner)):
+        h.changeColBounds(slack + j, 0, math.inf)
+    for fixings in forced:
+        fixings.clear()
+    h.run()
+
+
 def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, deadline,
-                 started, callback, verbose):
+                 started, callback, verbose, rng=None, per_step=3):
     """Diving on the column-generation LP by assignments: fix every (employee, day, option)
     the LP already takes whole, then the employees' surest fractional assignments, re-price
     (a fixing binds the employee's pricing: :func:`_column_generation`'s ``forced``) and
     repeat until the LP takes one column per employee (by ``deadline``). A fixing that
-    raises the LP by more than a little is undone and the next candidate tried. Returns the
-    better of the dive's roster and ``roster``."""
+    raises the LP by more than a little is undone and the next candidate tried. With ``rng``
+    each candidate's LP weight is multiplied by a factor drawn in [:data:`NOISE`, 1] before
+    ranking (a re-dive's other choices); a ``per_step``-th of the fractional employees is fixed
+    a step (more when the pace would miss ``deadline``). Returns the better of the dive's
+    roster and ``roster``, and whether the LP took one column per employee."""
     n, D, S = len(inst.staff), inst.days, len(inst.shifts)
     sidx = {sid: i for i, sid in enumerate(inst.shift_ids)}
 
@@ -1711,7 +1748,8 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
         a, whole = lp_state()
         if all(k is not None for k in whole) or time.perf_counter() > deadline:
             break
-        candidates = sorted(((v, p, d, o) for (p, d, o), v in a.items()
+        candidates = sorted(((v if rng is None else v * rng.uniform(NOISE, 1.0), p, d, o)
+                             for (p, d, o), v in a.items()
                              if v <= 1 - 1e-6 and d not in forced[p]
                              and (p, d, o) not in tried), reverse=True)
         first: dict[int, tuple] = {}
@@ -1724,9 +1762,9 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
         if steps:
             # Fix enough a step to finish by the deadline at the pace so far.
             left = max(1.0, (deadline - now) / ((now - step_started) / steps))
-            count = max(1, math.ceil(len(ranked) / left), len(ranked) // 3)
+            count = max(1, math.ceil(len(ranked) / left), len(ranked) // per_step)
         else:
-            count = max(1, len(ranked) // 3)
+            count = max(1, len(ranked) // per_step)
         tolerance = 0.5 + 1e-3 * abs(lp)
         best_trial = None
         for attempt in range(2):
@@ -1737,9 +1775,18 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
                 fix(p, d, o)
             rounds(range(n), 3, deadline)
             new_lp = h.getInfo().objective_function_value
-            if new_lp <= lp + tolerance or time.perf_counter() > deadline:
+            if new_lp <= lp + tolerance:
                 best_trial = None
                 lp = new_lp
+                break
+            if time.perf_counter() > deadline:
+                # Out of time on a step that raised the LP (the last steps, hurried by the
+                # pace, fix many at once: Instance8 went from 1309 to 1406): undo it, so the
+                # finish starts from the assignments settled before.
+                for p, d, o in chosen:
+                    unfix(p, d, o)
+                h.run()
+                best_trial = None
                 break
             if best_trial is None or new_lp < best_trial[0]:
                 best_trial = (new_lp, chosen)

@@ -21,9 +21,10 @@ from benchmarks.curtois import (
     BestResponse,
     FormatError,
     RosterDP,
-    _lp_guided,
     _column_generation,
     _construct,
+    _lp_guided,
+    _reset_dive,
     _Incumbents,
     _part_objective,
     _row_cost,
@@ -266,6 +267,50 @@ def test_column_generation_bounds_the_optimum_and_dives_to_a_checked_roster(inst
     assert lower <= best <= cost
 
 
+def test_reset_dive_frees_every_column_and_forgets_every_fixing():
+    """After a dive, every LP column gets its bounds [0, inf) back (a column the dive cut
+    would otherwise stay out of the next dive), no assignment stays forced, and the LP is
+    re-solved."""
+    class FakeHighs:
+        def __init__(self):
+            self.bounds, self.runs = {}, 0
+
+        def changeColBounds(self, j, lower, upper):
+            self.bounds[j] = (lower, upper)
+
+        def run(self):
+            self.runs += 1
+
+    h = FakeHighs()
+    forced = [{0: 1, 3: 2}, {}, {5: 0}]
+    _reset_dive(h, [(0, 0), (0, 1), (1, 0), (2, 0)], 6, forced)
+    assert h.bounds == {j: (0, float("inf")) for j in range(6, 10)}
+    assert forced == [{}, {}, {}]
+    assert h.runs == 1
+
+
+def test_column_generation_dives_again_while_above_the_bound(instance1, monkeypatch, capsys):
+    """With the re-dive threshold below any gap (every roster is "too far" above the bound),
+    the dive is repeated from the root the number of times allowed, each time to a roster, and
+    the result is still a checked roster no worse than the start."""
+    import benchmarks.curtois as curtois
+
+    monkeypatch.setattr(curtois, "REDIVE_GAP", -1.0)
+    monkeypatch.setattr(curtois, "REDIVES", 2)
+    start = random_feasible_roster(instance1, 5)
+    cost = evaluate(instance1, start).objective
+    now = time.perf_counter()
+    roster, best, lower = _column_generation(
+        instance1, [list(r) for r in start], cost, [], now + 20, now + 30, 2, 0, now,
+        _Incumbents(now, False), True)
+    dives = [line for line in capsys.readouterr().err.splitlines() if " dive: " in line]
+    assert len(dives) == 3
+    ev = evaluate(instance1, roster)
+    assert ev.violations == ()
+    assert best == ev.objective
+    assert lower <= best <= cost
+
+
 def test_solve_with_column_generation_after_a_short_first_phase(instance1):
     """The path of Instances 4-7 (a short whole-model run, column generation, dive, then the
     neighbourhood search) gives a checked roster; a proven optimum is reported as such."""
@@ -449,24 +494,51 @@ def test_solve_with_the_dp_start_gives_a_checked_roster(instance1):
     assert ev.violations == () and sol.objective == ev.objective >= 607
 
 
-def test_with_slack_draws_employees_who_could_work_more_and_around_a_short_day(instance1):
+SLACK = """
+SECTION_HORIZON
+7
+
+SECTION_SHIFTS
+E,480,
+L,480,
+
+SECTION_STAFF
+A,E=7|L=7,480,0,7,1,1,2
+B,E=7|L=7,480,0,7,1,1,2
+C,E=7|L=7,480,0,7,1,1,2
+D,E=7|L=7,480,0,7,1,1,2
+F,E=7|L=7,480,0,7,1,1,2
+G,E=7|L=7,480,0,7,1,1,2
+
+SECTION_DAYS_OFF
+
+SECTION_SHIFT_ON_REQUESTS
+
+SECTION_SHIFT_OFF_REQUESTS
+
+SECTION_COVER
+2,E,3,100,1
+2,L,1,100,1
+"""
+
+
+def test_with_slack_draws_employees_who_could_work_more_and_who_can_hand_over_a_shift():
     """Half the employees drawn (rounded down) have room for one more shift, half the rest
-    work around a day whose cover is short, the rest are random."""
-    staff = [replace(st, max_total_minutes=0) for st in instance1.staff]
-    staff[5] = replace(staff[5], max_total_minutes=10 ** 6)  # only employee 5 has room
-    inst = replace(instance1, staff=staff)
-    idle = [[None] * inst.days for _ in staff]
-    for seed in range(10):
-        picked = _with_slack(inst, idle, random.Random(seed), 2)
-        assert len(picked) == 2 and 5 in picked
-    # Nobody has room; employees 2 and 6 are the only ones working, so every day is short
-    # of its cover (Instance1 wants staff every day): with k = 4, two are drawn among those
-    # working on the day drawn or next to it, so 2 or 6 is always among the four (at random
-    # neither would be in 15 of 70 draws).
-    inst = replace(instance1, staff=[replace(st, max_total_minutes=0) for st in staff])
-    roster = [list(row) for row in idle]
-    roster[2] = ["D"] * 7 + [None] * 7
-    roster[6] = [None] * 7 + ["D"] * 7
+    work, on a day whose cover is short, a shift whose cover is met there; the rest are
+    random. Six employees of one 480-min shift each (their maximum): on day 2, A and B work
+    E (3 wanted: short), C works L (1 wanted: met)."""
+    inst = parse_instance(SLACK, "slack")
+    roster = [[None] * 7 for _ in range(6)]
+    roster[0][2] = roster[1][2] = "E"
+    roster[2][2] = "L"
+    roster[3][0] = roster[4][0] = roster[5][0] = "E"
     for seed in range(20):
-        picked = _with_slack(inst, roster, random.Random(seed), 4)
-        assert len(set(picked)) == 4 and (2 in picked or 6 in picked)
+        picked = _with_slack(inst, roster, random.Random(seed), 2)
+        assert len(set(picked)) == 2 and 2 in picked  # C could take E if someone took L
+    # G (index 5) may work 1440 min: the only one with room, always drawn.
+    staff = list(inst.staff)
+    staff[5] = replace(staff[5], max_total_minutes=1440)
+    inst = replace(inst, staff=staff)
+    for seed in range(20):
+        picked = _with_slack(inst, roster, random.Random(seed), 2)
+        assert len(set(picked)) == 2 and 5 in picked

@@ -35,15 +35,20 @@ cover, weight per missing / extra   :func:`~staffing.solver.rules.add_soft_sum_c
 ==================================  =============================================================
 
 Search (:func:`solve`): a first roster from CP-SAT on the whole model (instances up to 84
-days and 70,000 shift literals), or else one employee at a time (every hard rule is an
-employee's own: each employee's model is solved with the cover the employees before left);
+days and 30,000 shift literals), or one employee at a time (every hard rule is an employee's
+own: each employee's best row against the cover the employees before left) — by the dynamic
+program below and then re-placing every employee against the others until none gains
+(:class:`BestResponse`) on 30,000-70,000 literals (Instance13), by CP-SAT on each employee's
+model beyond;
 on instances up to 4,100 shift literals (1-9) column generation next (:func:`_column_generation`:
 whole-roster columns priced exactly by a dynamic program over each employee's rule states
 (:class:`RosterDP`; CP-SAT on the employee's own model when the state table is too large), an
 LP master over the cover in HiGHS, a Lagrangian lower bound, a dive that fixes single
-assignments and re-prices, CP-SAT on what the LP settled); then a large-neighbourhood search
+assignments and re-prices, again from the root with a perturbed ranking while its roster is
+over 1 % above the bound, CP-SAT on what the LP settled); then a large-neighbourhood search
 that re-solves sub-models of a few employees' whole rosters or of many employees over a window
-of days, the rest fixed (:func:`_lns`).
+of days, the rest fixed (:func:`_lns`; on Instance13 short steps with the employees drawn
+around the cover left short, :func:`_with_slack`).
 
 Runs of shifts and of days off that touch the first or last day of the horizon are exempt from
 the minimums (``edges=False``): what comes before and after the horizon is unknown, the reading

@@ -1225,6 +1225,15 @@ class BestResponse:
                     counts[d, self.sidx[sid]] += 1
         return counts
 
+    def _cost(self, p: int, counts):
+        """``cost[d][o]`` of employee ``p``'s options against ``counts`` (the others' cover):
+        its requests, plus for a shift the change of its cover entry's penalty — ``-under``
+        while the entry is short, ``+over`` once it is met."""
+        np = self.np
+        cost = self.request[p].copy()
+        cost[:, :-1] += np.where(counts < self.req, -self.under, self.over) * self.has
+        return cost
+
     def _option(self, sid) -> int:
         return len(self.inst.shifts) if sid is None else self.sidx[sid]
 
@@ -1241,11 +1250,7 @@ class BestResponse:
         mine = np.array([self._option(sid) for sid in row])
         worked = mine < S
         counts[days[worked], mine[worked]] -= 1
-        # Marginal penalty of one more employee on each (day, shift): -under while short of
-        # the requirement, +over once it is met.
-        marginal = np.where(counts < self.req, -self.under, self.over) * self.has
-        cost = self.request[p].copy()
-        cost[:, :S] += marginal
+        cost = self._cost(p, counts)
         current = float(cost[days, mine].sum())
         found = dp.solve(cost.tolist(), 1)
         gain = 0.0
@@ -1261,15 +1266,10 @@ class BestResponse:
         """Give employee ``p`` (whose row is not counted in ``counts``) its best row against
         ``counts``, whatever its current row; ``False`` when the program cannot (no program,
         or its cheapest row breaks a limit left out of its table)."""
-        np = self.np
         dp = self.program(p)
         if dp is None:
             return False
-        S = len(self.inst.shifts)
-        marginal = np.where(counts < self.req, -self.under, self.over) * self.has
-        cost = self.request[p].copy()
-        cost[:, :S] += marginal
-        found = dp.solve(cost.tolist(), 1)
+        found = dp.solve(self._cost(p, counts).tolist(), 1)
         if not found:
             return False
         roster[p] = [None if o is None else self.inst.shifts[o].id for o in found[0][1]]

@@ -865,11 +865,7 @@ def _with_slack(inst, roster, rng, k, days=None):
              - sum(lengths[s] for s in roster[p] if s) >= shortest]
     chosen = set(rng.sample(slack, min(len(slack), k // 2)))
     rest = [p for p in range(n) if p not in chosen]
-    counts: dict[tuple[int, str], int] = {}
-    for row in roster:
-        for d, sid in enumerate(row):
-            if sid:
-                counts[d, sid] = counts.get((d, sid), 0) + 1
+    counts = _cover_counts(roster)
     short = [c.day for c in inst.cover if counts.get((c.day, c.shift), 0) < c.requirement]
     if days is not None and any(d in days for d in short):
         short = [d for d in short if d in days]
@@ -1176,6 +1172,23 @@ _DUAL_SCALE = 1000
 _FORCED = 10 ** 5
 
 
+def _request_costs(inst: Instance):
+    """``cost[p, d, o]``: employee ``p``'s request penalty for option ``o`` on day ``d``
+    (``o < S`` a shift, ``o == S`` the day off), a numpy array."""
+    import numpy as np
+
+    S = len(inst.shifts)
+    sidx = {s.id: i for i, s in enumerate(inst.shifts)}
+    pidx = {st.id: p for p, st in enumerate(inst.staff)}
+    cost = np.zeros((len(inst.staff), inst.days, S + 1))
+    for r in inst.on_requests:
+        cost[pidx[r.staff], r.day, :] += r.weight
+        cost[pidx[r.staff], r.day, sidx[r.shift]] -= r.weight
+    for r in inst.off_requests:
+        cost[pidx[r.staff], r.day, sidx[r.shift]] += r.weight
+    return cost
+
+
 class BestResponse:
     """Exact re-rostering of one employee at a time against the others' cover: for employee
     ``p`` with every other row fixed, the objective is a sum of per-day terms — its requests,
@@ -1192,14 +1205,7 @@ class BestResponse:
         n, D, S = len(inst.staff), inst.days, len(inst.shifts)
         self.np = np
         self.sidx = {s.id: i for i, s in enumerate(inst.shifts)}
-        pidx = {st.id: p for p, st in enumerate(inst.staff)}
-        request = np.zeros((n, D, S + 1))
-        for r in inst.on_requests:
-            request[pidx[r.staff], r.day, :] += r.weight
-            request[pidx[r.staff], r.day, self.sidx[r.shift]] -= r.weight
-        for r in inst.off_requests:
-            request[pidx[r.staff], r.day, self.sidx[r.shift]] += r.weight
-        self.request = request
+        self.request = _request_costs(inst)
         self.req = np.zeros((D, S))
         self.under = np.zeros((D, S))
         self.over = np.zeros((D, S))
@@ -1402,18 +1408,10 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
         for other in incumbents:  # the rosters CP-SAT found before, as first columns
             add_column(p, other[p])
     S = len(inst.shifts)
-    sidx = {s.id: i for i, s in enumerate(inst.shifts)}
-    pidx = {st.id: p for p, st in enumerate(inst.staff)}
     # Employees whose rule states fit a small table are priced by the dynamic program
     # (exact, ~10-50 ms), the others by CP-SAT on the employee's own model.
     programs = [RosterDP.for_employee(inst, p) if use_dp else None for p in range(n)]
-    request_cost = [[[0.0] * (S + 1) for _ in range(D)] for _ in range(n)]
-    for r in inst.on_requests:
-        for o in range(S + 1):
-            if o != sidx[r.shift]:
-                request_cost[pidx[r.staff]][r.day][o] += r.weight
-    for r in inst.off_requests:
-        request_cost[pidx[r.staff]][r.day][sidx[r.shift]] += r.weight
+    request_cost = _request_costs(inst)
     pricing = []
     for p in range(n):
         if programs[p] is not None and not programs[p].dropped:
@@ -1428,7 +1426,7 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
     forced: list[dict[int, int]] = [{} for _ in range(n)]
 
     def price_dp(p, dual):
-        cost = [list(c) for c in request_cost[p]]
+        cost = request_cost[p].tolist()
         for d in range(D):
             for s, shift in enumerate(inst.shifts):
                 r = row_of.get((d, shift.id))
@@ -1577,11 +1575,11 @@ def _column_generation(inst, roster, best, incumbents, deadline, master_deadline
                and time.perf_counter() < deadline and dives < REDIVES + 1):
             # The dive drifted (Instance5: 1149-1351 from an LP of 1141, by the choices of its
             # first steps): dive again from the root, with the ranking of the candidates
-            # perturbed and fewer fixings a step.
+            # perturbed.
             _reset_dive(h, owner, slack, forced)
             roster, best, whole = _fixing_dive(
                 inst, h, rounds, owner, cols, slack, forced, roster, best, deadline,
-                started, callback, verbose, random.Random(seed * 1000 + dives), REDIVE_PER_STEP)
+                started, callback, verbose, random.Random(seed * 1000 + dives))
             dives += 1
         if (math.isfinite(lower) and best > lower * 1.005
                 and time.perf_counter() < master_deadline - 1.0):
@@ -1679,10 +1677,9 @@ def _lp_guided(inst, fixings, hint, roster, best, deadline, workers, seed, start
 #: [NOISE, 1].
 NOISE = 0.7
 #: Dive again while the roster is this far above the Lagrangian bound (relative), at most
-#: REDIVES times, fixing a REDIVE_PER_STEP-th of the fractional employees a step.
+#: REDIVES times.
 REDIVE_GAP = 0.01
 REDIVES = 10
-REDIVE_PER_STEP = 3
 
 
 def _reset_dive(h, owner, slack, forced) -> None:
@@ -1696,15 +1693,14 @@ def _reset_dive(h, owner, slack, forced) -> None:
 
 
 def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, deadline,
-                 started, callback, verbose, rng=None, per_step=3):
+                 started, callback, verbose, rng=None):
     """Diving on the column-generation LP by assignments: fix every (employee, day, option)
     the LP already takes whole, then the employees' surest fractional assignments, re-price
     (a fixing binds the employee's pricing: :func:`_column_generation`'s ``forced``) and
     repeat until the LP takes one column per employee (by ``deadline``). A fixing that
     raises the LP by more than a little is undone and the next candidate tried. With ``rng``
     each candidate's LP weight is multiplied by a factor drawn in [:data:`NOISE`, 1] before
-    ranking (a re-dive's other choices); a ``per_step``-th of the fractional employees is fixed
-    a step (more when the pace would miss ``deadline``). Returns the better of the dive's
+    ranking (a re-dive's other choices). Returns the better of the dive's
     roster and ``roster``, and whether the LP took one column per employee."""
     n, D, S = len(inst.staff), inst.days, len(inst.shifts)
     sidx = {sid: i for i, sid in enumerate(inst.shift_ids)}
@@ -1767,9 +1763,9 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
         if steps:
             # Fix enough a step to finish by the deadline at the pace so far.
             left = max(1.0, (deadline - now) / ((now - step_started) / steps))
-            count = max(1, math.ceil(len(ranked) / left), len(ranked) // per_step)
+            count = max(1, math.ceil(len(ranked) / left), len(ranked) // 3)
         else:
-            count = max(1, len(ranked) // per_step)
+            count = max(1, len(ranked) // 3)
         tolerance = 0.5 + 1e-3 * abs(lp)
         best_trial = None
         for attempt in range(2):
@@ -1828,12 +1824,18 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
     return roster, best, whole
 
 
-def _cover_penalty_by_day(inst: Instance, roster) -> list[int]:
+def _cover_counts(roster) -> dict[tuple[int, str], int]:
+    """``{(day, shift id): employees working it}``."""
     counts: dict[tuple[int, str], int] = {}
     for row in roster:
         for d, sid in enumerate(row):
             if sid:
                 counts[d, sid] = counts.get((d, sid), 0) + 1
+    return counts
+
+
+def _cover_penalty_by_day(inst: Instance, roster) -> list[int]:
+    counts = _cover_counts(roster)
     penalty = [0] * inst.days
     for c in inst.cover:
         have = counts.get((c.day, c.shift), 0)

@@ -250,16 +250,23 @@ def test_greedy_start_then_neighbourhood_search_gives_a_checked_roster(instance1
     assert sol.status == "FEASIBLE" and sol.objective >= 607
 
 
+def column_generation_from_a_random_roster(inst, verbose):
+    """Column generation and the dive on ``inst`` from a random feasible roster (20 s for the
+    LP, 30 s in all): ``(roster, objective, lower bound, the start's objective)``."""
+    start = random_feasible_roster(inst, 5)
+    cost = evaluate(inst, start).objective
+    now = time.perf_counter()
+    roster, best, lower = _column_generation(
+        inst, [list(r) for r in start], cost, [], now + 20, now + 30, 2, 0, now,
+        _Incumbents(now, False), verbose)
+    return roster, best, lower, cost
+
+
 def test_column_generation_bounds_the_optimum_and_dives_to_a_checked_roster(instance1):
     """From a random roster, the LP over per-employee columns gives a lower bound no higher than
     the proven optimum (607) and close to it, and the dive a roster that keeps every hard rule,
     priced as the evaluator prices it and no worse than the start."""
-    start = random_feasible_roster(instance1, 5)
-    cost = evaluate(instance1, start).objective
-    now = time.perf_counter()
-    roster, best, lower = _column_generation(
-        instance1, [list(r) for r in start], cost, [], now + 20, now + 30, 2, 0, now,
-        _Incumbents(now, False), False)
+    roster, best, lower, cost = column_generation_from_a_random_roster(instance1, False)
     assert 550 <= lower <= 607
     ev = evaluate(instance1, roster)
     assert ev.violations == ()
@@ -297,12 +304,7 @@ def test_column_generation_dives_again_while_above_the_bound(instance1, monkeypa
 
     monkeypatch.setattr(curtois, "REDIVE_GAP", -1.0)
     monkeypatch.setattr(curtois, "REDIVES", 2)
-    start = random_feasible_roster(instance1, 5)
-    cost = evaluate(instance1, start).objective
-    now = time.perf_counter()
-    roster, best, lower = _column_generation(
-        instance1, [list(r) for r in start], cost, [], now + 20, now + 30, 2, 0, now,
-        _Incumbents(now, False), True)
+    roster, best, lower, cost = column_generation_from_a_random_roster(instance1, True)
     dives = [line for line in capsys.readouterr().err.splitlines() if " dive: " in line]
     assert len(dives) == 3
     ev = evaluate(instance1, roster)

@@ -1680,6 +1680,10 @@ NOISE = 0.7
 #: REDIVES times.
 REDIVE_GAP = 0.01
 REDIVES = 10
+#: A dive step's fixings are kept when they raise the LP by at most this much (absolute, plus
+#: relative to the LP).
+DIVE_TOLERANCE = 0.5
+DIVE_TOLERANCE_RELATIVE = 1e-3
 
 
 def _reset_dive(h, owner, slack, forced) -> None:
@@ -1697,8 +1701,11 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
     """Diving on the column-generation LP by assignments: fix every (employee, day, option)
     the LP already takes whole, then the employees' surest fractional assignments, re-price
     (a fixing binds the employee's pricing: :func:`_column_generation`'s ``forced``) and
-    repeat until the LP takes one column per employee (by ``deadline``). A fixing that
-    raises the LP by more than a little is undone and the next candidate tried. With ``rng``
+    repeat until the LP takes one column per employee (by ``deadline``). A group of fixings
+    that raises the LP by more than :data:`DIVE_TOLERANCE` (plus
+    :data:`DIVE_TOLERANCE_RELATIVE` of the LP) is undone and the next group tried; when the
+    second does too, neither is kept and the groups are halved from then on (only a single
+    fixing is kept when both raise the LP: the cheaper). With ``rng``
     each candidate's LP weight is multiplied by a factor drawn in [:data:`NOISE`, 1] before
     ranking (a re-dive's other choices). Returns the better of the dive's
     roster and ``roster``, and whether the LP took one column per employee."""
@@ -1745,6 +1752,7 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
     steps, step_started = 0, time.perf_counter()
     lp = h.getInfo().objective_function_value
     tried: set = set()
+    shrink = 1  # after a step whose fixings all raised the LP, fix fewer at once
     while True:
         a, whole = lp_state()
         if all(k is not None for k in whole) or time.perf_counter() > deadline:
@@ -1766,7 +1774,8 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
             count = max(1, math.ceil(len(ranked) / left), len(ranked) // 3)
         else:
             count = max(1, len(ranked) // 3)
-        tolerance = 0.5 + 1e-3 * abs(lp)
+        count = max(1, count // shrink)
+        tolerance = DIVE_TOLERANCE + DIVE_TOLERANCE_RELATIVE * abs(lp)
         best_trial = None
         for attempt in range(2):
             chosen = [(p, d, o) for _, p, d, o in ranked[attempt * count:(attempt + 1) * count]]
@@ -1796,7 +1805,12 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
                 tried.add((p, d, o))
             h.run()
         else:
-            if best_trial is not None:
+            if best_trial is not None and count > 1:
+                # Both groups raised the LP (the dive's drift: Instance8 went from an LP of
+                # 1310 to 1368 in one step, then to a roster of 1397): fix none, and half as
+                # many a step from now on.
+                shrink *= 2
+            elif best_trial is not None:
                 for p, d, o in best_trial[1]:
                     tried.discard((p, d, o))
                     fix(p, d, o)

@@ -313,6 +313,36 @@ def test_column_generation_dives_again_while_above_the_bound(instance1, monkeypa
     assert lower <= best <= cost
 
 
+def test_dive_fixes_fewer_at_once_after_a_step_that_raised_the_lp(shared_instances,
+                                                                   monkeypatch, capsys):
+    """When both groups of a step raise the LP beyond the tolerance (here every group does),
+    neither is kept and the groups are halved: on Instance5 (whose first steps fix groups of
+    five) the dive never fixes more than one assignment a step — it used to keep the cheaper
+    group (Instance8's drift from an LP of 1310 to 1368 in one step) — and still ends in a
+    checked roster."""
+    import re
+
+    import benchmarks.curtois as curtois
+
+    inst = read_instance(instance_path(5, shared_instances))
+    monkeypatch.setattr(curtois, "DIVE_TOLERANCE", -1e9)
+    monkeypatch.setattr(curtois, "REDIVES", 0)
+    start = random_feasible_roster(inst, 5)
+    cost = evaluate(inst, start).objective
+    now = time.perf_counter()
+    roster, best, lower = _column_generation(
+        inst, [list(r) for r in start], cost, [], now + 4, now + 7, 2, 0, now,
+        _Incumbents(now, False), True)
+    fixed = [int(m.group(1)) for m in re.finditer(r"dive step \d+: LP [-\d.]+, (\d+) fixed",
+                                                   capsys.readouterr().err)]
+    assert len(fixed) >= 3
+    assert all(0 <= b - a <= 1 for a, b in zip([0] + fixed, fixed))
+    assert fixed[-1] >= 1
+    ev = evaluate(inst, roster)
+    assert ev.violations == ()
+    assert best == ev.objective <= cost
+
+
 def test_solve_with_column_generation_after_a_short_first_phase(instance1):
     """The path of Instances 4-7 (a short whole-model run, column generation, dive, then the
     neighbourhood search) gives a checked roster; a proven optimum is reported as such."""

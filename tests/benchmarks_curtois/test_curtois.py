@@ -250,14 +250,15 @@ def test_greedy_start_then_neighbourhood_search_gives_a_checked_roster(instance1
     assert sol.status == "FEASIBLE" and sol.objective >= 607
 
 
-def column_generation_from_a_random_roster(inst, verbose):
-    """Column generation and the dive on ``inst`` from a random feasible roster (20 s for the
-    LP, 30 s in all): ``(roster, objective, lower bound, the start's objective)``."""
+def column_generation_from_a_random_roster(inst, verbose, lp_seconds=20, seconds=30):
+    """Column generation and the dive on ``inst`` from a random feasible roster (``lp_seconds``
+    for the LP, ``seconds`` in all): ``(roster, objective, lower bound, the start's
+    objective)``."""
     start = random_feasible_roster(inst, 5)
     cost = evaluate(inst, start).objective
     now = time.perf_counter()
     roster, best, lower = _column_generation(
-        inst, [list(r) for r in start], cost, [], now + 20, now + 30, 2, 0, now,
+        inst, [list(r) for r in start], cost, [], now + lp_seconds, now + seconds, 2, 0, now,
         _Incumbents(now, False), verbose)
     return roster, best, lower, cost
 
@@ -327,12 +328,7 @@ def test_dive_fixes_fewer_at_once_after_a_step_that_raised_the_lp(shared_instanc
     inst = read_instance(instance_path(5, shared_instances))
     monkeypatch.setattr(curtois, "DIVE_TOLERANCE", -1e9)
     monkeypatch.setattr(curtois, "REDIVES", 0)
-    start = random_feasible_roster(inst, 5)
-    cost = evaluate(inst, start).objective
-    now = time.perf_counter()
-    roster, best, lower = _column_generation(
-        inst, [list(r) for r in start], cost, [], now + 4, now + 7, 2, 0, now,
-        _Incumbents(now, False), True)
+    roster, best, lower, cost = column_generation_from_a_random_roster(inst, True, 4, 7)
     fixed = [int(m.group(1)) for m in re.finditer(r"dive step \d+: LP [-\d.]+, (\d+) fixed",
                                                    capsys.readouterr().err)]
     assert len(fixed) >= 3

@@ -85,6 +85,7 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
 from ortools.sat.python import cp_model  # noqa: E402
 
 from staffing.errors import DataError  # noqa: E402
@@ -587,8 +588,7 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
         start = ("dp" if large else "full"
                  if size <= FULL_MODEL_LITERALS and inst.days <= FULL_MODEL_DAYS else "greedy")
     if column_generation is None:
-        column_generation = (start == "full" and len(inst.staff) * inst.days * len(inst.shifts)
-                             <= COLUMN_GENERATION_LITERALS)
+        column_generation = start == "full" and size <= COLUMN_GENERATION_LITERALS
     if lns_share is None:
         # With column generation the whole-model run only proves the tiny instances (1-2 in
         # 1-5 s) and gives first columns: column generation needs the time more.
@@ -908,8 +908,6 @@ class RosterDP:
     """
 
     def __init__(self, inst: Instance, p: int, dropped: frozenset = frozenset()):
-        import numpy as np
-
         st = inst.staff[p]
         D, S = inst.days, len(inst.shifts)
         self.D, self.S = D, S
@@ -1005,7 +1003,6 @@ class RosterDP:
         for o in range(S + 1):
             inc = [0, 0 if o == S else lengths[o] // g] + [int(o == s) for s in limited]
             self.inc.append(inc)
-        self.np = np
 
     @classmethod
     def for_employee(cls, inst: Instance, p: int) -> RosterDP | None:
@@ -1044,7 +1041,6 @@ class RosterDP:
         ``row[d]`` a shift index or ``None``; empty when the employee has no feasible roster.
         ``None`` when limits were left out of the table and its cheapest row breaks one (the
         optimum is then unknown)."""
-        np = self.np
         D, S, P = self.D, self.S, self.P
         inf = np.inf
         # Weekend resource only counts when the shape has a weekend axis > 1.
@@ -1131,7 +1127,6 @@ class RosterDP:
         return cache[key]
 
     def _backtrack(self, tables, state, cost, move, is_off):
-        np = self.np
         D, S = self.D, self.S
         row: list[int | None] = [None] * D
         state = tuple(int(v) for v in state)
@@ -1175,8 +1170,6 @@ _FORCED = 10 ** 5
 def _request_costs(inst: Instance):
     """``cost[p, d, o]``: employee ``p``'s request penalty for option ``o`` on day ``d``
     (``o < S`` a shift, ``o == S`` the day off), a numpy array."""
-    import numpy as np
-
     S = len(inst.shifts)
     sidx = {s.id: i for i, s in enumerate(inst.shifts)}
     pidx = {st.id: p for p, st in enumerate(inst.staff)}
@@ -1199,11 +1192,8 @@ class BestResponse:
     """
 
     def __init__(self, inst: Instance):
-        import numpy as np
-
         self.inst = inst
         n, D, S = len(inst.staff), inst.days, len(inst.shifts)
-        self.np = np
         self.sidx = {s.id: i for i, s in enumerate(inst.shifts)}
         self.request = _request_costs(inst)
         self.req = np.zeros((D, S))
@@ -1224,7 +1214,7 @@ class BestResponse:
         return self.programs[p]
 
     def counts(self, roster):
-        counts = self.np.zeros(self.req.shape, dtype=int)
+        counts = np.zeros(self.req.shape, dtype=int)
         for row in roster:
             for d, sid in enumerate(row):
                 if sid:
@@ -1235,7 +1225,6 @@ class BestResponse:
         """``cost[d][o]`` of employee ``p``'s options against ``counts`` (the others' cover):
         its requests, plus for a shift the change of its cover entry's penalty — ``-under``
         while the entry is short, ``+over`` once it is met."""
-        np = self.np
         cost = self.request[p].copy()
         cost[:, :-1] += np.where(counts < self.req, -self.under, self.over) * self.has
         return cost
@@ -1246,7 +1235,6 @@ class BestResponse:
     def improve(self, roster, p: int, counts) -> float:
         """Re-roster employee ``p`` in place (``roster`` and ``counts`` updated) when a better
         row exists; returns the objective's decrease (0 when the row stays)."""
-        np = self.np
         dp = self.program(p)
         if dp is None:
             return 0.0

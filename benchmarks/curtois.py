@@ -48,7 +48,8 @@ assignments and re-prices, again from the root with a perturbed ranking while it
 over 1 % above the bound, CP-SAT on what the LP settled); then a large-neighbourhood search
 that re-solves sub-models of a few employees' whole rosters or of many employees over a window
 of days, the rest fixed (:func:`_lns`; on Instance13 short steps with the employees drawn
-around the cover left short, :func:`_with_slack`).
+around the cover left short, :func:`_with_slack`, and along ejection chains from it,
+:func:`_chain`).
 
 Runs of shifts and of days off that touch the first or last day of the horizon are exempt from
 the minimums (``edges=False``): what comes before and after the horizon is unknown, the reading
@@ -577,7 +578,8 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
        ``master_until`` (:func:`_column_generation`).
     3. Large-neighbourhood search for the rest (:func:`_lns`), until the time limit or the
        lower bound; above :data:`LARGE_MODEL_LITERALS` with 3-s steps from 3 employees' whole
-       rosters, the freed employees aimed at the cover left short (:func:`_with_slack`).
+       rosters, the freed employees aimed at the cover left short (:func:`_with_slack`,
+       :func:`_chain`).
     """
     started = time.perf_counter()
     deadline = started + time_limit_seconds
@@ -779,13 +781,17 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
       only change when all its days are free);
     - ``window``: every employee (up to a size cap) over a window of days (how the cover of a
       week is shared out);
-    - ``worst``: a window around a day drawn in proportion to its cover penalty.
+    - ``worst``: a window around a day drawn in proportion to its cover penalty;
+    - ``chain`` (only ``targeted``): the whole rosters of the employees along an ejection
+      chain from a cover left short (:func:`_chain`).
 
-    Half the steps are ``staff`` (on Instances 5-6 the window neighbourhoods reach a local
-    optimum within seconds; whole rosters keep improving). Each neighbourhood's size grows when CP-SAT proves it optimal quickly and
-    shrinks when it times out. ``step_seconds`` (default 5 % of the time) and ``staff_k``
-    (the first ``staff`` size) override the defaults; ``targeted`` draws the freed employees
-    by :func:`_with_slack` instead of at random.
+    Half the steps are whole rosters, ``staff`` (on Instances 5-6 the window neighbourhoods
+    reach a local optimum within seconds; whole rosters keep improving), or with ``targeted``
+    one ``staff`` and one ``chain`` in four (Instance13, 300 s, seeds 0-3: see BENCHMARKS.md).
+    Each neighbourhood's size grows when CP-SAT proves it optimal quickly and shrinks when it
+    times out. ``step_seconds`` (default 5 % of the time) and ``staff_k`` (the first
+    ``staff`` size; ``chain`` starts one larger) override the defaults; ``targeted`` draws the
+    ``staff`` and ``window`` employees by :func:`_with_slack` instead of at random.
     """
     rng = random.Random(seed)
     n, D, S = len(inst.staff), inst.days, len(inst.shifts)
@@ -794,18 +800,25 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
     if staff_k is None:
         staff_k = max(2, min(n // 8, cap_literals // (D * S)))
     window = min(D, 7)
+    chain_k = staff_k + 1
+    kinds = ("staff", "window", "chain" if targeted else "staff", "worst")
     iteration = 0
     total = deadline - started
     step = max(1.0, 0.05 * total) if step_seconds is None else step_seconds
     while time.perf_counter() < deadline - 0.2 and best > bound:
         iteration += 1
-        kind = ("staff", "window", "staff", "worst")[iteration % 4]
+        kind = kinds[iteration % len(kinds)]
         seconds = step
+        if kind == "chain":
+            people = _chain(inst, roster, rng, min(max(1, chain_k), n))
+            if people is None:  # no cover left short
+                kind = "staff"
+            days = None
         if kind == "staff":
             people = (_with_slack(inst, roster, rng, min(max(1, staff_k), n)) if targeted
                       else sorted(rng.sample(range(n), min(max(1, staff_k), n))))
             days = None
-        else:
+        elif kind == "window" or kind == "worst":
             width = min(D, window)
             if kind == "window":
                 first = rng.randrange(0, D - width + 1)
@@ -845,9 +858,64 @@ def _lns(inst, roster, best, deadline, workers, seed, started, callback, verbose
                   f"days: {status.name} {wall:.2f} s", file=sys.stderr)
         if kind == "staff":
             staff_k = min(n, staff_k + 1) if exhausted else max(2, staff_k - 1)
+        elif kind == "chain":
+            chain_k = min(n, chain_k + 1) if exhausted else max(2, chain_k - 1)
         else:
             window = min(D, window + 1) if exhausted else max(2, window - 1)
     return best, roster
+
+
+def _chain(inst, roster, rng, k):
+    """``k`` employees along an ejection chain from a cover left short: someone allowed the
+    short shift takes it (off that day with minutes to spare ends the chain; off without
+    them hands one of their shifts on; on another shift that day hands that one on) and the
+    next employee is drawn for the shift handed on, and so on — the employees a repair of that
+    hole needs, for CP-SAT to re-roster together. ``None`` when no cover is short."""
+    n = len(inst.staff)
+    counts = _cover_counts(roster)
+    short = [c for c in inst.cover if counts.get((c.day, c.shift), 0) < c.requirement]
+    if not short:
+        return None
+    lengths = {sh.id: sh.length_minutes for sh in inst.shifts}
+    spare = [inst.staff[p].max_total_minutes - sum(lengths[s] for s in roster[p] if s)
+             for p in range(n)]
+    used = [{} for _ in range(n)]
+    for p, row in enumerate(roster):
+        for s in row:
+            if s:
+                used[p][s] = used[p].get(s, 0) + 1
+    days_off = {p: set(inst.days_off.get(st.id, ())) for p, st in enumerate(inst.staff)}
+    hole = rng.choice(short)
+    wanted = [(hole.day, hole.shift)]
+    chosen: list[int] = []
+    while wanted and len(chosen) < k:
+        d, sid = wanted.pop(0)
+        ends, hands, swaps = [], [], []
+        for p in range(n):
+            if p in chosen or d in days_off[p] or roster[p][d] == sid:
+                continue
+            if used[p].get(sid, 0) >= inst.staff[p].max_shifts.get(sid, inst.days):
+                continue
+            if roster[p][d] is None:
+                (ends if spare[p] >= lengths[sid] else hands).append(p)
+            else:
+                swaps.append(p)
+        pools = [pool for pool in (ends, hands, swaps) if pool]
+        if not pools:
+            continue
+        # Mostly the pool that ends the chain soonest; sometimes a longer chain.
+        pool = pools[0] if rng.random() < 0.6 else rng.choice(pools)
+        p = rng.choice(pool)
+        chosen.append(p)
+        if roster[p][d] is not None:
+            wanted.append((d, roster[p][d]))
+        elif spare[p] < lengths[sid]:
+            mine = [(e, s) for e, s in enumerate(roster[p]) if s]
+            if mine:
+                wanted.append(rng.choice(mine))
+    rest = [p for p in range(n) if p not in chosen]
+    chosen.extend(rng.sample(rest, min(len(rest), k - len(chosen))))
+    return sorted(chosen)
 
 
 def _with_slack(inst, roster, rng, k, days=None):

@@ -28,6 +28,7 @@ from benchmarks.curtois import (
     _Incumbents,
     _part_objective,
     _row_cost,
+    _chain,
     _with_slack,
     build_model,
     evaluate,
@@ -570,3 +571,32 @@ def test_with_slack_draws_employees_who_could_work_more_and_who_can_hand_over_a_
     for seed in range(20):
         picked = _with_slack(inst, roster, random.Random(seed), 2)
         assert len(set(picked)) == 2 and 5 in picked
+
+
+def test_chain_follows_the_shift_handed_on_from_a_cover_left_short():
+    """Day 2 wants 3 E and has 2 (A, B). Whoever takes the hole is not on E that day (C, on
+    L, hands L on; D, F or G, off but at their 480-min maximum, hand on their E of day 0),
+    and the next employee takes what was handed on: after D, F or G someone off E on day 0
+    (A, B or C). So two drawn are never A and B, nor two of D, F, G."""
+    inst = parse_instance(SLACK, "slack")
+    roster = [[None] * 7 for _ in range(6)]
+    roster[0][2] = roster[1][2] = "E"
+    roster[2][2] = "L"
+    roster[3][0] = roster[4][0] = roster[5][0] = "E"
+    A, B, C, D, F, G = range(6)
+    firsts = set()
+    for seed in range(40):
+        (first,) = _chain(inst, roster, random.Random(seed), 1)
+        firsts.add(first)
+        picked = set(_chain(inst, roster, random.Random(seed), 2))
+        assert len(picked) == 2 and picked != {A, B} and not picked <= {D, F, G}
+    assert firsts == {C, D, F, G}
+    # G may work 1440 min: off on day 2 with room for E, the chain can end with G alone.
+    staff = list(inst.staff)
+    staff[G] = replace(staff[G], max_total_minutes=1440)
+    roomy = replace(inst, staff=staff)
+    assert G in {_chain(roomy, roster, random.Random(seed), 1)[0] for seed in range(40)}
+    # No cover short: no chain.
+    roster[2][2] = "E"
+    cover = [c for c in inst.cover if c.shift == "E"]
+    assert _chain(replace(inst, cover=cover), roster, random.Random(0), 2) is None

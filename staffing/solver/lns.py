@@ -24,6 +24,10 @@ move together in a model the size of two days. The fourth frees a dozen agents' 
 (sharing a queue, or at random), which moves days off. Windows grow while CP-SAT solves them to
 optimality quickly and shrink while they stop improving. Every roster kept keeps every hard
 rule (each agent's week comes from a model with all of them).
+
+A step that CP-SAT cannot prove optimal within its time is improved by CP-SAT's own
+neighbourhood searches, not by its full-model worker; once a kind of step runs to its limit,
+its steps put both workers on those searches (:class:`_Portfolio`).
 """
 
 from __future__ import annotations
@@ -170,6 +174,39 @@ def _neighbourhood(problem: RosterProblem, ev: Evaluation, size: int, window_siz
     return rng.choice(p.A, min(size, p.A), replace=False), None
 
 
+class _Portfolio:
+    """Which CP-SAT workers a step gets, per kind of neighbourhood (a window, whole weeks).
+
+    A sub-model CP-SAT proves optimal within the step keeps the default portfolio (a worker
+    on the full sub-model proves it; the other runs CP-SAT's own neighbourhood searches). Once
+    a step of a kind runs to its limit without a proof, the steps of that kind put every
+    worker on the neighbourhood searches (``use_lns_only``), which is where the improvements
+    in such a step come from (benchmark weeks, BENCHMARKS.md: M 60 s 159,354 against 160,989,
+    M 300 s 152,797 against 154,484, L 300 s 643,931 against 650,306, S 300 s 34,625 against
+    35,317) — except every ``probe_every``-th, which tries the default portfolio again
+    (windows shrink while they stop improving and may become provable). One worker keeps the
+    default (on M, 60 s, one worker per step gave 179,077 with either setting).
+    """
+
+    def __init__(self, workers: int, probe_every: int = 4):
+        self.workers, self.probe_every = workers, probe_every
+        self.timed_out: dict[bool, bool] = {}
+        self.count: dict[bool, int] = {}
+
+    def lns_only(self, window: bool) -> bool:
+        """Whether the next step of this kind (``window``: a window, else whole weeks) gets
+        every worker on neighbourhood searches."""
+        if self.workers < 2 or not self.timed_out.get(window, False):
+            return False
+        self.count[window] = self.count.get(window, 0) + 1
+        return self.count[window] % self.probe_every != 0
+
+    def record(self, window: bool, lns_only: bool, optimal: bool) -> None:
+        """A step of this kind ended: proven ``optimal`` or not, ``lns_only`` or not."""
+        if optimal or not lns_only:
+            self.timed_out[window] = not optimal
+
+
 @dataclass
 class _Step:
     """One neighbourhood's sub-model, its coverage and the fixed part of the roster."""
@@ -237,6 +274,7 @@ def large_neighbourhood_search(
     size = max(1, min(size, p.A))
     window_size = max(1, min(window_size, p.A))
     steps = improvements = stale = 0
+    portfolio = _Portfolio(workers)
     while time.perf_counter() < deadline - 0.5 and p.A > 0:
         freed_idx, days = _neighbourhood(p, best_ev, size, window_size, steps, rng, masks,
                                          window_days)
@@ -269,9 +307,12 @@ def large_neighbourhood_search(
         params.max_presolve_iterations = 1
         params.cp_model_probing_level = 0
         params.symmetry_level = 0
+        lns_only = portfolio.lns_only(days is not None)
+        params.use_lns_only = lns_only
         step_started = time.perf_counter()
         status = solver.solve(m.cp)
         step_wall = time.perf_counter() - step_started
+        portfolio.record(days is not None, lns_only, status == cp_model.OPTIMAL)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             log.debug("step %d: %d agents, days %s: %s in %.2f s", steps, len(agents), days,
                       solver.status_name(status), step_wall)
@@ -280,8 +321,9 @@ def large_neighbourhood_search(
         new_part = solution_from_values(m, cov, values_arr, days=days)
         candidate = _combine(fixed, new_part, freed)
         cand_ev = evaluate(p, candidate, weights)
-        log.debug("step %d: %d agents, days %s, %s in %.2f s (built in %.2f s): %.0f -> %.0f",
-                  steps, len(agents), days, solver.status_name(status), step_wall,
+        log.debug("step %d: %d agents, days %s, %s%s in %.2f s (built in %.2f s): "
+                  "%.0f -> %.0f", steps, len(agents), days, solver.status_name(status),
+                  " (neighbourhood workers only)" if lns_only else "", step_wall,
                   step_started - built_started, best_ev.objective, cand_ev.objective)
         if days is not None:  # windows: larger while they are solved quickly
             if status == cp_model.OPTIMAL and step_wall < step_seconds / 3:

@@ -124,3 +124,26 @@ def test_auto_search_takes_cp_sat_on_small_models_and_lns_above(monkeypatch):
     assert result.stats["search"] == "lns"
     result, _, _ = solve(AGENTS[:3], spec, contracts=CONTRACTS, seconds=3.0, search="cp-sat")
     assert result.stats["search"] == "cp-sat"
+
+
+def test_portfolio_moves_a_kind_to_neighbourhood_workers_once_its_step_times_out():
+    portfolio = lns._Portfolio(workers=2, probe_every=4)
+    assert not portfolio.lns_only(True)  # a first window: the default portfolio
+    portfolio.record(True, False, optimal=False)  # ... ran to its limit
+    chosen = []
+    for _ in range(8):
+        chosen.append(portfolio.lns_only(True))
+        portfolio.record(True, chosen[-1], optimal=False)
+    # Neighbourhood workers only, but every fourth step probes the default portfolio again.
+    assert chosen == [True, True, True, False] * 2
+    assert not portfolio.lns_only(False)  # whole weeks: their own record, none yet
+    # A probe that proves its window optimal brings the windows back to the default.
+    for _ in range(3):
+        assert portfolio.lns_only(True)
+    assert not portfolio.lns_only(True)
+    portfolio.record(True, False, optimal=True)
+    assert not portfolio.lns_only(True)
+    # One worker always keeps the default portfolio.
+    single = lns._Portfolio(workers=1)
+    single.record(True, False, optimal=False)
+    assert not single.lns_only(True)

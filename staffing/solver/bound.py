@@ -36,7 +36,8 @@ lift it above the true optimum.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import highspy
 import highspy._core
@@ -71,6 +72,12 @@ class Relaxation:
         day ``d`` (candidate indices into the group's table; counts continuous).
     understaffing : the LP's understaffing cost (NaN for a MIP without an integer point).
         [objective units]
+    breakdown : the LP's objective by rule, named as the roster's
+        (:attr:`~staffing.solver.core.RosterResult.objective_breakdown`: ``cost``,
+        ``understaffing``, ``overstaffing``, ``skill_priority``, ``preferred_day_off``,
+        ``fairness_weekends``, ``fairness_nights``, ``fairness_late``; the rules it drops, such
+        as ``preferred_start``, are absent), so a gap can be read rule by rule; empty for a MIP
+        without an integer point. [objective units]
     """
 
     bound: float
@@ -80,6 +87,7 @@ class Relaxation:
     group_agents: tuple[tuple[int, ...], ...] = ()
     shifts: tuple = ()
     understaffing: float = 0.0
+    breakdown: Mapping[str, float] = field(default_factory=dict)
 
 
 class _LP:
@@ -203,6 +211,8 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
     R = len(p.breaks)
     lp = _LP()
     groups = _groups(p)
+    #: The LP's columns priced by each rule of the objective (for :attr:`Relaxation.breakdown`).
+    priced: dict[str, list[np.ndarray]] = {}
     G = len(groups)
 
     # ---- shift counts y per group, day and candidate
@@ -221,6 +231,7 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
             idx = lp.variables(len(ks), 0.0, count[ks].astype(float),
                                weights.cost * rules.hourly_cost * table.paid[ks] / 60.0,
                                integer=integer)
+            priced.setdefault("cost", []).append(idx)
             row = lp.rows(1, hi=float(avail))
             lp.coef(np.repeat(row, len(idx)), idx)
             for name, value in (("idx", idx), ("g", np.full(len(ks), g)),
@@ -235,6 +246,7 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
                          if len(o) and d in p.preferred_off[a])
             if prefer and weights.preference > 0:
                 pen = lp.variables(1, cost=weights.preference)
+                priced.setdefault("preferred_day_off", []).append(pen)
                 row = lp.rows(1, lo=-float(avail - prefer))
                 lp.coef(np.repeat(row, len(idx) + 1), np.concatenate([pen, idx]),
                         np.concatenate([[1.0], -np.ones(len(idx))]))
@@ -293,12 +305,14 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
                     lp.coef(np.repeat(row, len(sel) + 1), np.concatenate([[z[w]], yi[sel]]),
                             np.concatenate([[1.0], -np.ones(len(sel))]))
         if weights.fairness > 0:
-            for flag in (weekend_day[days], y["night"][mine].astype(bool),
-                         y["late"][mine].astype(bool)):
+            for rule, flag in (("fairness_weekends", weekend_day[days]),
+                               ("fairness_nights", y["night"][mine].astype(bool)),
+                               ("fairness_late", y["late"][mine].astype(bool))):
                 chosen = yi[mine[flag]]
                 if not len(chosen):
                     continue
                 pen = lp.variables(1, cost=1.0)
+                priced.setdefault(rule, []).append(pen)
                 # Jensen: n agents working Y flagged shifts pay at least n * h(Y / n) for the
                 # convex h(c) = w c (c - 1) / 2; its tangent lines through j, j + 1.
                 for j in range(1, D):
@@ -350,18 +364,19 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
         for q in prof.queues:
             step = prof.step(q)
             f = lp.variables(T, cost=weights.skill_priority * step, integer=integer)
+            priced.setdefault("skill_priority", []).append(f)
             lp.coef(work_rows[pi], f, 1.0)
             f_of_queue[q].append(f)
     req = p.required.astype(float)
     cover = lp.rows(Q * T, lo=req.ravel()).reshape(Q, T)          # served + short >= req
     over = lp.variables(Q * T, cost=weights.overstaffing).reshape(Q, T)
+    priced["overstaffing"] = [over.ravel()]
     over_rows = lp.rows(Q * T, lo=-req.ravel()).reshape(Q, T)      # over - served >= -req
     lp.coef(over_rows, over, 1.0)
     for q in range(Q):
         for f in f_of_queue[q]:
             lp.coef(cover[q], f, 1.0)
             lp.coef(over_rows[q], f, -1.0)
-    under_vars = []
     for value in np.unique(p.required[p.required > 0]):
         value = int(value)
         qs, ts = np.nonzero(p.required == value)
@@ -372,7 +387,7 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
         seg = lp.variables(len(qs) * len(width), 0.0, np.tile(width, len(qs)),
                            np.tile(slope, len(qs))).reshape(len(qs), len(width))
         lp.coef(np.repeat(cover[qs, ts], len(width)), seg, 1.0)
-        under_vars.append(seg.ravel())
+        priced.setdefault("understaffing", []).append(seg.ravel())
 
     ok, value, x = lp.solve(max(0.5, time_limit_seconds - (time.perf_counter() - started)))
     if not ok:
@@ -384,10 +399,12 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
         return Relaxation(bound, time.perf_counter() - started, lp.n, lp.m,
                           tuple(m for _, _, m in groups), (), float("nan"))
     cost = np.concatenate(lp.cost)
-    under = float(sum((cost[v] * x[v]).sum() for v in under_vars))
+    breakdown = {rule: float(sum((cost[v] * x[v]).sum() for v in columns))
+                 for rule, columns in priced.items()}
     shifts = tuple(
         tuple((y["k"][by_group[g][yd[by_group[g]] == d]],
                x[yi[by_group[g][yd[by_group[g]] == d]]]) for d in range(D))
         for g in range(G))
     return Relaxation(bound, time.perf_counter() - started, lp.n, lp.m,
-                      tuple(m for _, _, m in groups), shifts, under)
+                      tuple(m for _, _, m in groups), shifts,
+                      breakdown.get("understaffing", 0.0), breakdown)

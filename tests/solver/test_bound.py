@@ -38,6 +38,10 @@ def test_convex_understaffing_and_cost():
                  contracts=only_8h)
     out = relaxation_bound(p, SolverWeights())
     assert out.bound == pytest.approx(3 * (8 * 250.0 + 80.0), rel=1e-5)
+    # By rule, named as the roster's objective breakdown.
+    assert out.breakdown["understaffing"] == pytest.approx(3 * 8 * 250.0, rel=1e-5)
+    assert out.breakdown["cost"] == pytest.approx(3 * 80.0, rel=1e-5)
+    assert out.breakdown["overstaffing"] == pytest.approx(0.0, abs=1e-4)
 
 
 def test_weekly_minimum_is_paid_even_without_demand():
@@ -57,11 +61,19 @@ def test_bound_is_below_the_roster(spec):
     agents = [agent("A1", "chat;voice:2"), agent("A2", "voice;chat:2"), agent("A3", "chat"),
               agent("A4", "chat", preferred_days_off=frozenset({0}))]
     contracts = {"c": contract(hourly_cost=15.0, min_hours_per_week=8, max_hours_per_week=24)}
-    result, _, _ = solve(agents, spec, contracts=contracts, seconds=5.0)
+    result, horizon, requirements = solve(agents, spec, contracts=contracts, seconds=5.0)
     assert result.feasible
     relax = result.stats["relaxation_bound"]
     assert relax <= result.objective + 1e-6 * max(1.0, result.objective)
     assert relax > 0
+    # The relaxation's objective by rule adds up to its value, under the roster's names.
+    problem = build_problem(requirements, agents, horizon=horizon, contracts=contracts,
+                            rules=NO_BREAKS)
+    out = relaxation_bound(problem, SolverWeights())
+    assert out.bound == pytest.approx(relax, rel=1e-6)
+    assert sum(out.breakdown.values()) == pytest.approx(out.bound, rel=1e-5)
+    assert {"cost", "understaffing", "overstaffing"} <= set(out.breakdown)
+    assert set(out.breakdown) <= set(result.objective_breakdown)
 
 
 @pytest.mark.parametrize(("cores", "workers", "options", "seconds", "expected"), [

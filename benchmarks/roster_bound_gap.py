@@ -33,19 +33,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def _lp_split(problem, weights, relaxation) -> tuple[float, float]:
-    """Paid cost and understaffing of a relaxation's point. [objective units]"""
-    cost = 0.0
-    for g, members in enumerate(relaxation.group_agents):
-        rules = problem.rules[members[0]]
-        for d in range(problem.D):
-            ks, x = relaxation.shifts[g][d]
-            if len(ks):
-                table = problem.tables[(rules.contract, d)]
-                cost += float((weights.cost * rules.hourly_cost * table.paid[ks] / 60 * x).sum())
-    return cost, relaxation.understaffing
-
-
 def run(spec: str, limit: float) -> dict:
     from benchmarks.roster_instances import make_instance
     from staffing.solver import solve_roster
@@ -66,7 +53,7 @@ def run(spec: str, limit: float) -> dict:
     mip_seconds = time.perf_counter() - started
     result = solve_roster(inst.requirements, inst.agents, horizon=inst.horizon,
                           contracts=inst.contracts, rules=inst.rules, settings=settings)
-    lp_cost, lp_under = _lp_split(problem, weights, lp)
+    lp_cost, lp_under = lp.breakdown["cost"], lp.understaffing
     br = result.objective_breakdown
     return {
         "instance": f"{n_agents} agents, {n_queues} queue{'s' if n_queues > 1 else ''}",

@@ -70,8 +70,6 @@ class Relaxation:
     group_agents : per group, the agent indices in it (same rules and skill profile).
     shifts : ``shifts[g][d]`` ``(candidates, counts)``: the LP's shift counts of group ``g`` on
         day ``d`` (candidate indices into the group's table; counts continuous).
-    understaffing : the LP's understaffing cost (NaN for a MIP without an integer point).
-        [objective units]
     breakdown : the LP's objective by rule, named as the roster's
         (:attr:`~staffing.solver.core.RosterResult.objective_breakdown`: ``cost``,
         ``understaffing``, ``overstaffing``, ``skill_priority``, ``preferred_day_off``,
@@ -86,8 +84,13 @@ class Relaxation:
     constraints: int
     group_agents: tuple[tuple[int, ...], ...] = ()
     shifts: tuple = ()
-    understaffing: float = 0.0
     breakdown: Mapping[str, float] = field(default_factory=dict)
+
+    @property
+    def understaffing(self) -> float:
+        """The LP's understaffing cost (NaN for a MIP without an integer point).
+        [objective units]"""
+        return self.breakdown.get("understaffing", float("nan"))
 
 
 class _LP:
@@ -211,8 +214,8 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
     R = len(p.breaks)
     lp = _LP()
     groups = _groups(p)
-    #: The LP's columns priced by each rule of the objective (for :attr:`Relaxation.breakdown`).
-    priced: dict[str, list[np.ndarray]] = {}
+    # The LP's columns priced by each rule of the objective (for Relaxation.breakdown).
+    priced: dict[str, list[np.ndarray]] = {"understaffing": []}
     G = len(groups)
 
     # ---- shift counts y per group, day and candidate
@@ -397,7 +400,7 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
     bound = value - 10 * (1e-6 if integer else _IPM_TOLERANCE) * max(1.0, abs(value))
     if x is None:  # a MIP's dual bound without an integer point
         return Relaxation(bound, time.perf_counter() - started, lp.n, lp.m,
-                          tuple(m for _, _, m in groups), (), float("nan"))
+                          tuple(m for _, _, m in groups))
     cost = np.concatenate(lp.cost)
     breakdown = {rule: float(sum((cost[v] * x[v]).sum() for v in columns))
                  for rule, columns in priced.items()}
@@ -406,5 +409,4 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
                x[yi[by_group[g][yd[by_group[g]] == d]]]) for d in range(D))
         for g in range(G))
     return Relaxation(bound, time.perf_counter() - started, lp.n, lp.m,
-                      tuple(m for _, _, m in groups), shifts,
-                      breakdown.get("understaffing", 0.0), breakdown)
+                      tuple(m for _, _, m in groups), shifts, breakdown)

@@ -35,6 +35,7 @@ from benchmarks.curtois import (
     instance_path,
     parse_instance,
     read_instance,
+    read_published_runs,
     solve,
 )
 
@@ -60,6 +61,19 @@ def solved1(instance1):
 
 
 # ----------------------------------------------------------------------------- reader
+def test_published_runs_keep_the_best_60_minute_run_per_instance(tmp_path):
+    (tmp_path / "bounds_cited.csv").write_text(
+        "instance,bound,value,method_or_author,source\n"
+        "Instance13,UB,1348,Smet IP,site\n"
+        "Instance13,UB(60min run),1905,IP&VNS hybrid,readme\n"
+        "Instance13,UB(60min run),3037,Ejection chain,readme\n"
+        "Instance14,UB(60min run),1280,Gurobi,readme\n"
+        "Instance14,UB(60min run),1279,IP&VNS hybrid,readme\n", encoding="utf-8")
+    assert read_published_runs(tmp_path) == {"Instance13": (1905, "IP&VNS hybrid"),
+                                             "Instance14": (1279, "IP&VNS hybrid")}
+    assert read_published_runs(tmp_path / "missing") == {}
+
+
 def test_reader_parses_the_sizes_of_all_24_instances(shared_instances):
     with open(CURTOIS_DATA / "instance_summary.csv", newline="") as f:
         rows = list(csv.DictReader(f))

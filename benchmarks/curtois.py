@@ -326,10 +326,14 @@ def read_published_runs(data: Path = DATA) -> dict[str, tuple[int, str]]:
     if not path.exists():
         return out
     with open(path, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
+        for number, row in enumerate(csv.DictReader(f), 2):
             if row.get("bound") != "UB(60min run)" or not row.get("value"):
                 continue
-            value = int(row["value"])
+            try:
+                value = int(row["value"])
+            except ValueError:
+                raise FormatError(f"{path}:{number}: field 'value' is {row['value']!r}; "
+                                  f"expected a whole objective value, e.g. 1905") from None
             name = row["instance"]
             if name not in out or value < out[name][0]:
                 out[name] = (value, row["method_or_author"])

@@ -74,6 +74,14 @@ def test_published_runs_keep_the_best_60_minute_run_per_instance(tmp_path):
     assert read_published_runs(tmp_path / "missing") == {}
 
 
+def test_published_runs_name_the_line_and_field_of_a_bad_value(tmp_path):
+    (tmp_path / "bounds_cited.csv").write_text(
+        "instance,bound,value,method_or_author,source\n"
+        "Instance13,UB(60min run),19o5,IP&VNS hybrid,readme\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"bounds_cited.csv:2: field 'value' is '19o5'"):
+        read_published_runs(tmp_path)
+
+
 def test_reader_parses_the_sizes_of_all_24_instances(shared_instances):
     with open(CURTOIS_DATA / "instance_summary.csv", newline="") as f:
         rows = list(csv.DictReader(f))

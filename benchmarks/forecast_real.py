@@ -344,7 +344,7 @@ def timing(example_dir: Path) -> dict:
 def double11(example_dir: Path) -> dict | None:
     """Promotion-week accuracy on the bundled example with and without the event calendar."""
     from staffing import io
-    from staffing.config import load_config, read_yaml
+    from staffing.io import load_config, read_yaml
 
     history_path = example_dir / "history.csv"
     events_path = example_dir / "events.yaml"

@@ -15,7 +15,7 @@ Each stage is callable alone: :func:`staffing.forecast.build_forecast`,
 
 from importlib.metadata import PackageNotFoundError, version
 
-from staffing.config import Scenario, ScenarioConfig, load_config, load_scenario
+from staffing.config import ScenarioConfig
 from staffing.domain import Agent, Skill
 from staffing.errors import (
     ConfigError,
@@ -25,6 +25,7 @@ from staffing.errors import (
     SolverError,
     StaffingError,
 )
+from staffing.io import Scenario, load_config, load_scenario
 from staffing.plan import PlanResult, plan
 from staffing.timegrid import Horizon
 

@@ -9,17 +9,60 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
-import os
 import sys
 from pathlib import Path
 
 import click
 
-from staffing import __version__, io
-from staffing.errors import StaffingError
+from staffing import __version__, export, io
+from staffing.config import ForecastSettings
+from staffing.erlang.calculator import agent_table
+from staffing.errors import ConfigError, ForecastError, InfeasibleError, StaffingError
+from staffing.forecast.backtest import format_backtest
+from staffing.io import Scenario, load_config, load_scenario
+from staffing.plan import forecast_history, requirements_stage, roster_stage
+from staffing.plan import plan as run_plan
+from staffing.reports import comparison_report, forecast_chart, png_bytes, summary_text
+from staffing.requirements import with_shrinkage
+from staffing.scenarios.capacity import find_capacity
+from staffing.scenarios.compare import compare as run_compare
+from staffing.timegrid import Horizon, check_time_zone
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+# ------------------------------------------------------------------------- shared options
+def out_dir_option(help: str):
+    """``--out DIR``: the folder a command writes into (created if needed)."""
+    return click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                        required=True, help=help)
+
+
+def out_file_option(help: str):
+    """``--out FILE``: the one file a command writes."""
+    return click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
+                        required=True, help=help)
+
+
+def time_limit_option(help: str = "Roster solver time limit; overrides "
+                                  "solver.time_limit_seconds."):
+    """``--time-limit-seconds``: overrides the scenario's ``solver.time_limit_seconds``."""
+    return click.option("--time-limit-seconds", type=click.FloatRange(min=0, min_open=True),
+                        help=help)
+
+
+def config_option(help: str, required: bool = True):
+    """``--config SCENARIO.yaml``."""
+    return click.option("--config", "config_path", type=EXISTING_FILE, required=required,
+                        help=help)
+
+
+def _load(path: Path, time_limit_seconds: float | None = None) -> Scenario:
+    """The scenario at ``path``, with ``--time-limit-seconds`` applied when given."""
+    scenario = load_scenario(path)
+    if time_limit_seconds is None:
+        return scenario
+    return scenario.with_changes({"solver": {"time_limit_seconds": time_limit_seconds}})
 
 
 class _Group(click.Group):
@@ -104,10 +147,8 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
 # ------------------------------------------------------------------------------------ plan
 @cli.command()
 @click.argument("scenario", type=EXISTING_FILE)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              required=True, help="Folder for the outputs (created if needed).")
-@click.option("--time-limit-seconds", type=click.FloatRange(min=0, min_open=True),
-              help="Roster solver time limit; overrides solver.time_limit_seconds.")
+@out_dir_option("Folder for the outputs (created if needed).")
+@time_limit_option()
 @click.pass_obj
 def plan(reporter: _Reporter, scenario: Path, out_dir: Path,
          time_limit_seconds: float | None) -> None:
@@ -121,13 +162,8 @@ def plan(reporter: _Reporter, scenario: Path, out_dir: Path,
     Example:
       staffing plan configs/express-week.yaml --out out/express-week
     """
-    from staffing.config import load_scenario
-    from staffing.errors import InfeasibleError
-    from staffing.plan import plan as run_plan
 
-    loaded = load_scenario(scenario)
-    if time_limit_seconds is not None:
-        loaded = _with_time_limit(loaded, time_limit_seconds)
+    loaded = _load(scenario, time_limit_seconds)
     reporter.time_limit_seconds = loaded.config.solver.time_limit_seconds
     result = run_plan(loaded, on_stage=reporter.stage, on_progress=reporter.progress)
     reporter.say(f"roster: {result.roster.status} in {result.roster.wall_seconds:.1f} s")
@@ -135,29 +171,23 @@ def plan(reporter: _Reporter, scenario: Path, out_dir: Path,
         reporter.detail(f"  {name}: {seconds:.1f} s")
     for rule, value in result.roster.objective_breakdown.items():
         reporter.detail(f"  objective {rule}: {value:,.1f}")
-    written = io.write_plan(result, out_dir)
+    written = export.write_plan(result, out_dir)
     if not result.roster.feasible:
         raise InfeasibleError(
             f"{scenario}: no roster keeps every hard rule (status {result.roster.status}); "
             f"forecast and requirements were written to {out_dir}",
             result.roster.explanation,
         )
-    click.echo(result.summary_text(), nl=False)
+    click.echo(summary_text(result), nl=False)
     reporter.say(f"wrote {len(written)} files to {out_dir}")
-
-
-def _with_time_limit(scenario, seconds: float):
-    return scenario.with_changes({"solver": {"time_limit_seconds": seconds}})
 
 
 # --------------------------------------------------------------------------------- compare
 @cli.command()
 @click.argument("scenarios", metavar="BASE VARIANT...", nargs=-1, required=True,
                 type=EXISTING_FILE)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              required=True, help="Folder for compare.csv, compare_totals.csv and each plan.")
-@click.option("--time-limit-seconds", type=click.FloatRange(min=0, min_open=True),
-              help="Roster solver time limit for every scenario.")
+@out_dir_option("Folder for compare.csv, compare_totals.csv and each plan.")
+@time_limit_option("Roster solver time limit for every scenario.")
 @click.option("--parallel", "max_workers", type=click.IntRange(min=1),
               help="Scenarios planned at once (default: one per core).")
 @click.option("--cluster", metavar="ADDRESS",
@@ -178,17 +208,11 @@ def compare(reporter: _Reporter, scenarios: tuple[Path, ...], out_dir: Path,
       staffing compare configs/express-week.yaml configs/express-week-plus40.yaml \\
           --out out/compare
     """
-    from staffing.config import load_scenario
-    from staffing.errors import ConfigError
-    from staffing.reports import comparison_report
-    from staffing.scenarios.compare import compare as run_compare
 
     if len(scenarios) < 2:
         raise ConfigError("compare needs a base and at least one variant scenario, got one "
                           "file; add the variants after the base")
-    loaded = [load_scenario(path) for path in scenarios]
-    if time_limit_seconds is not None:
-        loaded = [_with_time_limit(s, time_limit_seconds) for s in loaded]
+    loaded = [_load(path, time_limit_seconds) for path in scenarios]
     reporter.stage(f"planning {len(loaded)} scenarios")
     with _executor(cluster) as executor:
         result = run_compare(
@@ -210,8 +234,6 @@ class _executor:
     def __enter__(self):
         if self.address is None:
             return None
-        from staffing.errors import ConfigError
-
         try:
             from distributed import Client
         except ImportError:
@@ -231,8 +253,7 @@ class _executor:
 # -------------------------------------------------------------------------------- capacity
 @cli.command()
 @click.argument("scenario", type=EXISTING_FILE)
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              required=True, help="Folder for capacity.csv and the scenario that applies it.")
+@out_dir_option("Folder for capacity.csv and the scenario that applies it.")
 @click.option("--overtime", is_flag=True,
               help="Add overtime hours per agent instead of agents.")
 @click.option("--skills", help="Skills of the agents to add, e.g. 'chat:1;voice:2' "
@@ -241,8 +262,7 @@ class _executor:
               help="Contract of the agents to add.")
 @click.option("--max-added", type=click.IntRange(min=1),
               help="Largest addition to try (agents, or overtime hours).")
-@click.option("--time-limit-seconds", type=click.FloatRange(min=0, min_open=True),
-              help="Roster solver time limit per candidate.")
+@time_limit_option("Roster solver time limit per candidate.")
 @click.pass_obj
 def capacity(reporter: _Reporter, scenario: Path, out_dir: Path, overtime: bool,
              skills: str | None, contract: str, max_added: int | None,
@@ -258,14 +278,8 @@ def capacity(reporter: _Reporter, scenario: Path, out_dir: Path, overtime: bool,
       staffing capacity configs/express-double11.yaml --out out/capacity \\
           --time-limit-seconds 60
     """
-    import yaml
 
-    from staffing.config import load_scenario
-    from staffing.scenarios.capacity import find_capacity
-
-    loaded = load_scenario(scenario)
-    if time_limit_seconds is not None:
-        loaded = _with_time_limit(loaded, time_limit_seconds)
+    loaded = _load(scenario, time_limit_seconds)
     kind = "overtime" if overtime else "agents"
     unit = "h overtime" if overtime else "agents"
 
@@ -288,12 +302,7 @@ def capacity(reporter: _Reporter, scenario: Path, out_dir: Path, overtime: bool,
         click.echo(f"{scenario} already meets every service target.")
         return
     variant = out_dir / f"{scenario.stem}-capacity.yaml"
-    text = (f"# Written by `staffing capacity {scenario}`: the smallest addition found that\n"
-            f"# meets every service target. Check it with `staffing plan {variant}`.\n"
-            + yaml.safe_dump({"extends": os.path.relpath(scenario.resolve(), out_dir.resolve()),
-                              **result.changes},
-                             sort_keys=False))
-    io.write_text(text, variant)
+    io.write_text(result.scenario_yaml(scenario, variant), variant)
     what = (f"{result.answer.added:g} h of overtime per agent and week" if overtime else
             f"{result.answer.added:g} {result.contract} agents with skills {result.skills}")
     click.echo(f"Answer: {what}; paid hours {result.answer.paid_hours:,.0f}, cost "
@@ -307,13 +316,12 @@ def capacity(reporter: _Reporter, scenario: Path, out_dir: Path, overtime: bool,
               help="First day to forecast (YYYY-MM-DD, local; default: the scenario's).")
 @click.option("--days", type=click.IntRange(min=1),
               help="Days to forecast (default: the scenario's).")
-@click.option("--config", "config_path", type=EXISTING_FILE,
-              help="Scenario YAML for time zone, interval, queues, events and holidays.")
+@config_option("Scenario YAML for time zone, interval, queues, events and holidays.",
+               required=False)
 @click.option("--time-zone", help="IANA time zone of the site (when no --config).")
 @click.option("--interval-minutes", type=click.Choice(["15", "30", "60"]),
               help="Forecast interval (default: the scenario's, else 15).")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              required=True, help="Forecast CSV to write.")
+@out_file_option("Forecast CSV to write.")
 @click.option("--backtest", "backtest_weeks", type=click.IntRange(1, 52),
               help="Backtest over this many weekly origins (overrides forecast.backtest_weeks) "
                    "and print WAPE, MASE, bias and interval coverage per queue and model.")
@@ -334,12 +342,6 @@ def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime | None,
       staffing forecast examples/express/history.csv --start 2026-11-23 --days 7 \\
           --config configs/express-week.yaml --out forecast.csv --backtest 4 --plot fc.png
     """
-    from staffing.config import ForecastSettings, Scenario, load_config
-    from staffing.errors import ConfigError, ForecastError
-    from staffing.forecast import build_forecast
-    from staffing.forecast.backtest import format_backtest
-    from staffing.plan import forecast_stage
-    from staffing.timegrid import Horizon, check_time_zone
 
     config = load_config(config_path) if config_path is not None else None
     if config is None and time_zone is None:
@@ -359,12 +361,7 @@ def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime | None,
     frame = io.read_history(history, zone)
     reporter.stage("forecast")
     try:
-        if config is not None:  # the scenario's events, holidays and what-if adjustments
-            config = config.model_copy(update={"forecast": settings, "interval_minutes": minutes})
-            result = forecast_stage(Scenario(config, history=frame, source=config_path),
-                                    horizon=horizon)
-        else:
-            result = build_forecast(frame, horizon, settings=settings)
+        result = forecast_history(frame, horizon, config=config, settings=settings)
     except ForecastError as exc:  # every forecast error is about the history: name the file
         raise ForecastError(f"{history}: {exc}") from None
     io.write_table(result.frame, out_path, "forecast")
@@ -379,8 +376,6 @@ def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime | None,
         else:
             click.echo(format_backtest(result.backtest), nl=False)
     if plot_path is not None:
-        from staffing.reports.charts import forecast_chart, png_bytes
-
         figure = forecast_chart(frame, result.frame, coverage=settings.interval_coverage)
         with io.atomic_write(plot_path, "wb") as fh:
             fh.write(png_bytes(figure, dpi=110))
@@ -390,10 +385,8 @@ def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime | None,
 # ---------------------------------------------------------------------------- requirements
 @cli.command()
 @click.argument("forecast_csv", metavar="FORECAST", type=EXISTING_FILE)
-@click.option("--config", "config_path", type=EXISTING_FILE, required=True,
-              help="Scenario YAML with the queues' service targets, shrinkage, occupancy.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
-              required=True, help="Requirements CSV to write.")
+@config_option("Scenario YAML with the queues' service targets, shrinkage, occupancy.")
+@out_file_option("Requirements CSV to write.")
 @click.pass_obj
 def requirements(reporter: _Reporter, forecast_csv: Path, config_path: Path,
                  out_path: Path) -> None:
@@ -407,8 +400,6 @@ def requirements(reporter: _Reporter, forecast_csv: Path, config_path: Path,
       staffing requirements forecast.csv --config configs/express-week.yaml \\
           --out requirements.csv
     """
-    from staffing.config import Scenario, load_config
-    from staffing.plan import requirements_stage
 
     config = load_config(config_path)
     frame = io.read_format(forecast_csv, "forecast", config.site.time_zone)
@@ -434,12 +425,9 @@ def _requirements_summary(result, interval_minutes: int) -> str:
 # ---------------------------------------------------------------------------------- roster
 @cli.command()
 @click.argument("requirements_csv", metavar="REQUIREMENTS", type=EXISTING_FILE)
-@click.option("--config", "config_path", type=EXISTING_FILE, required=True,
-              help="Scenario YAML with agents, contracts, shift rules and solver settings.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              required=True, help="Folder for roster.csv, activities.csv, coverage.csv, ...")
-@click.option("--time-limit-seconds", type=click.FloatRange(min=0, min_open=True),
-              help="Solver time limit; overrides solver.time_limit_seconds.")
+@config_option("Scenario YAML with agents, contracts, shift rules and solver settings.")
+@out_dir_option("Folder for roster.csv, activities.csv, coverage.csv, ...")
+@time_limit_option("Solver time limit; overrides solver.time_limit_seconds.")
 @click.option("--warm-start", type=EXISTING_FILE, help="A previous roster.csv to start from.")
 @click.pass_obj
 def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_dir: Path,
@@ -450,13 +438,8 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
     Example:
       staffing roster requirements.csv --config configs/express-week.yaml --out out/
     """
-    from staffing.config import load_scenario
-    from staffing.errors import InfeasibleError
-    from staffing.plan import roster_stage
 
-    scenario = load_scenario(config_path)
-    if time_limit_seconds is not None:
-        scenario = _with_time_limit(scenario, time_limit_seconds)
+    scenario = _load(config_path, time_limit_seconds)
     config = scenario.config
     zone = config.site.time_zone
     frame = io.read_format(requirements_csv, "requirements", zone)
@@ -467,7 +450,7 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
     if not result.feasible:
         raise InfeasibleError(f"{config_path}: no roster keeps every hard rule (status "
                               f"{result.status})", result.explanation)
-    written = io.write_roster_outputs(result, out_dir)
+    written = export.write_roster_outputs(result, out_dir)
     gap = "no lower bound" if result.gap is None else f"gap {result.gap:.1%}"
     reporter.say(f"{result.status}: objective {result.objective:,.1f}, {gap}; wrote "
                  f"{len(written)} files to {out_dir}")
@@ -516,8 +499,6 @@ def erlang(calls: float, interval_minutes: float, aht_seconds: float,
       staffing erlang --calls 100 --interval-minutes 30 --aht-seconds 180 \\
           --answer-within-seconds 20 --service-level 0.8
     """
-    from staffing.erlang.calculator import agent_table
-    from staffing.requirements import with_shrinkage
 
     if service_level_target is None and asa_seconds is None and max_occupancy is None \
             and max_abandon_rate is None:
@@ -602,7 +583,6 @@ def validate(scenario: Path) -> None:
     Example:
       staffing validate configs/express-week.yaml
     """
-    from staffing.config import load_scenario
 
     loaded = load_scenario(scenario)
     config = loaded.config

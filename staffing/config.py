@@ -1,4 +1,4 @@
-"""Scenario files: YAML in, validated frozen objects out.
+"""Scenario settings: a parsed scenario mapping in, validated frozen objects out.
 
 A scenario describes one site and one planning horizon: queues and their service targets,
 shrinkage and occupancy, where the history and the agents are, events and holidays, contracts,
@@ -9,7 +9,8 @@ Validation errors name the file, the dotted path, what was expected and what was
     configs/x.yaml: queues[1].aht_seconds must be > 0, got -5
 
 and an unknown key suggests the closest valid one. Relative paths in a scenario resolve from the
-scenario file's folder.
+scenario file's folder. This module reads no file: :mod:`staffing.io.scenario` reads the YAML
+(``extends:``, the events file) and the data files a scenario names.
 """
 
 from __future__ import annotations
@@ -19,12 +20,9 @@ import difflib
 import types
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import pandas as pd
-import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -36,7 +34,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from staffing.domain import Agent
+from staffing.domain import parse_skills
 from staffing.errors import ConfigError
 from staffing.timegrid import Horizon, check_time_zone
 
@@ -50,7 +48,6 @@ __all__ = [
     "HolidaysConfig",
     "HorizonConfig",
     "QueueConfig",
-    "Scenario",
     "ScenarioConfig",
     "ShiftRules",
     "ShrinkageWindow",
@@ -58,10 +55,9 @@ __all__ = [
     "SolverSettings",
     "SolverWeights",
     "deep_merge",
-    "load_config",
-    "load_scenario",
+    "format_validation_error",
     "parse_config",
-    "scenario_from_config",
+    "show_value",
 ]
 
 RESERVED_ACTIVITIES = ("break", "lunch", "off")
@@ -662,8 +658,10 @@ class ScenarioConfig(_Model):
                 contract_ok(leave.contract, f"adjustments.leave[{i}].contract")
         for i, hire in enumerate(adj.hires):
             contract_ok(hire.contract, f"adjustments.hires[{i}].contract")
-            for item in filter(None, (p.strip() for p in hire.skills.split(";"))):
-                queue_ok(item.split(":")[0].strip(), f"adjustments.hires[{i}].skills")
+            try:
+                parse_skills(hire.skills, ids)
+            except ValueError as exc:
+                raise _fail(str(exc), f"adjustments.hires[{i}].skills") from None
         return self
 
     @property
@@ -681,88 +679,6 @@ class ScenarioConfig(_Model):
 
 
 # ------------------------------------------------------------------------------ loading
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses a key given twice in one mapping."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False):
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None,
-                f"key {key!r} is given twice (first on line {seen[key] + 1})",
-                key_node.start_mark,
-            )
-        seen[key] = key_node.start_mark.line
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
-)
-
-
-def read_yaml(path: Path | str) -> Any:
-    """Read a YAML file, with errors that name the file and the line."""
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: file not found")
-    try:
-        with path.open(encoding="utf-8") as fh:
-            return yaml.load(fh, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        where = f": line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError(f"{path}{where}: not valid YAML: {problem}") from None
-
-
-def load_config(path: Path | str) -> ScenarioConfig:
-    """Read and validate a scenario YAML file; relative paths resolve from its folder.
-
-    A scenario may start with ``extends: base.yaml`` (relative to its own folder): the base is
-    loaded first and this file's keys are merged over it (see :func:`deep_merge`).
-    """
-    path = Path(path)
-    data = read_raw_scenario(path)
-    return parse_config(data, source=path, base_dir=path.parent)
-
-
-#: Keys whose values are file paths, resolved from the folder of the file that sets them.
-PATH_KEYS = ("history", "agents", "events")
-
-
-def read_raw_scenario(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """A scenario file as a mapping, with ``extends:`` applied and paths made absolute."""
-    path = Path(path)
-    data = read_yaml(path)
-    if not isinstance(data, Mapping):
-        found = "an empty file" if data is None else f"a {type(data).__name__}"
-        raise ConfigError(f"{path}: a scenario must be a mapping of keys (site:, horizon:, "
-                          f"queues:, ...), got {found}")
-    data = dict(data)
-    for key in PATH_KEYS:
-        if isinstance(data.get(key), str):
-            data[key] = str(path.absolute().parent / data[key])
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    if not isinstance(parent, str):
-        raise ConfigError(f"{path}: extends must be the path of another scenario file, got "
-                          f"{_show(parent)}")
-    parent_path = (path.parent / parent).resolve()
-    if parent_path in _seen or parent_path == path.resolve():
-        chain = " -> ".join(str(p) for p in (*_seen, path.resolve(), parent_path))
-        raise ConfigError(f"{path}: extends makes a cycle: {chain}")
-    if not parent_path.is_file():
-        raise ConfigError(f"{path}: extends: file {parent!r} not found (looked for "
-                          f"{parent_path}); paths are relative to the scenario file's folder")
-    base = read_raw_scenario(parent_path, (*_seen, path.resolve()))
-    return deep_merge(base, data)
-
-
 def deep_merge(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     """Merge ``changes`` over ``base``: the rules of ``extends:`` and of overrides.
 
@@ -794,7 +710,7 @@ def _is_id_list(value: Any) -> bool:
 
 def parse_config(data: Any, *, source: Path | str = "<scenario>",
                  base_dir: Path | str | None = None) -> ScenarioConfig:
-    """Validate a scenario given as a mapping (e.g. parsed YAML).
+    """Validate a scenario given as a mapping (e.g. parsed YAML): pure, it reads no file.
 
     ``source`` names the file in error messages; ``base_dir`` (default: the folder of
     ``source``) is where relative paths resolve from.
@@ -808,21 +724,13 @@ def parse_config(data: Any, *, source: Path | str = "<scenario>",
                           f"queues:, ...), got {found}")
     data = dict(data)
     if isinstance(data.get("events"), str | Path):
-        data["events"] = _read_events_file(Path(base_dir) / data["events"], source)
+        raise ConfigError(f"{source}: events is a file path ({str(data['events'])!r}); read it "
+                          "first (staffing.io.load_config and parse_scenario do) or give the "
+                          "events as a list")
     try:
         return ScenarioConfig.model_validate(data, context={"base_dir": Path(base_dir)})
     except ValidationError as exc:
         raise ConfigError(format_validation_error(exc, source, ScenarioConfig)) from None
-
-
-def _read_events_file(path: Path, source: Path) -> Any:
-    if not path.is_file():
-        raise ConfigError(f"{source}: events file {str(path)!r} not found; paths are relative "
-                          "to the scenario file's folder")
-    events = read_yaml(path)
-    if isinstance(events, Mapping) and set(events) == {"events"}:
-        events = events["events"]
-    return events
 
 
 # ------------------------------------------------------------------------- error messages
@@ -854,7 +762,8 @@ def _dotted(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _show(value: Any) -> str:
+def show_value(value: Any) -> str:
+    """A value as an error message shows it: strings quoted, containers by kind."""
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, Mapping):
@@ -910,20 +819,20 @@ def _describe(error: Mapping[str, Any], root: type[BaseModel]) -> str:
         limit = next(iter(ctx.values()))
         if isinstance(limit, float) and limit.is_integer():
             limit = int(limit)
-        return f"{path} must be {bounds[kind]} {limit}, got {_show(value)}"
+        return f"{path} must be {bounds[kind]} {limit}, got {show_value(value)}"
     if kind == "literal_error":
-        return f"{path} must be one of {ctx.get('expected')}, got {_show(value)}"
+        return f"{path} must be one of {ctx.get('expected')}, got {show_value(value)}"
     if kind == "too_short":
-        return f"{path} must have at least {ctx.get('min_length')} item(s), got {_show(value)}"
+        return f"{path} must have at least {ctx.get('min_length')} item(s), got {show_value(value)}"
     if kind == "string_pattern_mismatch":
-        return (f"{path} must use only letters, digits, '_', '.' and '-', got {_show(value)}")
+        return (f"{path} must use only letters, digits, '_', '.' and '-', got {show_value(value)}")
     if kind == "int_from_float":
-        return f"{path} must be a whole number, got {_show(value)}"
+        return f"{path} must be a whole number, got {show_value(value)}"
     stem = kind.split("_")[0]
     if stem in _TYPE_PHRASES:
-        return f"{path} must be {_TYPE_PHRASES[stem]}, got {_show(value)}"
+        return f"{path} must be {_TYPE_PHRASES[stem]}, got {show_value(value)}"
     message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
-    return f"{path}: {message}, got {_show(value)}"
+    return f"{path}: {message}, got {show_value(value)}"
 
 
 def _unwrap(annotation: Any) -> list[Any]:
@@ -981,60 +890,3 @@ def _example(root: type[BaseModel], loc: tuple[Any, ...]) -> str:
     return f"{loc[-1]}: {field.examples[0]}"
 
 
-# ------------------------------------------------------------------------- scenario + data
-@dataclass(frozen=True)
-class Scenario:
-    """A validated scenario with its data loaded: what :func:`staffing.plan` takes.
-
-    Attributes
-    ----------
-    config : the validated scenario file.
-    history : history frame (history format, aware times), or ``None`` if none was given.
-    agents : the agents, or ``()`` if no agents file was given.
-    source : the scenario file, if it came from one.
-    """
-
-    config: ScenarioConfig
-    history: pd.DataFrame | None = None
-    agents: tuple[Agent, ...] = ()
-    source: Path | None = None
-
-    @property
-    def name(self) -> str:
-        """The scenario's name: its file stem, or the site name."""
-        return self.source.stem if self.source is not None else self.config.site.name
-
-    def with_changes(self, changes: Mapping[str, Any]) -> Scenario:
-        """A copy with ``changes`` merged over the config (as ``extends:`` merges) and validated
-        again; the history and agents files are read again only if their paths change.
-
-        >>> quick = scenario.with_changes({"solver": {"time_limit_seconds": 10}})
-        """
-        data = deep_merge(self.config.model_dump(mode="python", exclude_unset=False), changes)
-        config = parse_config(data, source=self.source or "<changes>",
-                              base_dir=(self.source.parent if self.source else Path.cwd()))
-        if config.history == self.config.history and config.agents == self.config.agents:
-            return Scenario(config, self.history, self.agents, self.source)
-        return scenario_from_config(config, source=self.source)
-
-
-def load_scenario(path: Path | str) -> Scenario:
-    """Read a scenario file and the history and agents files it names."""
-    path = Path(path)
-    config = load_config(path)
-    return scenario_from_config(config, source=path)
-
-
-def scenario_from_config(config: ScenarioConfig, *, source: Path | None = None) -> Scenario:
-    """Load the data files a validated config names."""
-    from staffing import io
-
-    tz = config.site.time_zone
-    history = io.read_history(config.history, tz) if config.history is not None else None
-    agents: tuple[Agent, ...] = ()
-    if config.agents is not None:
-        agents = io.read_agents(
-            config.agents, time_zone=tz, queue_ids=[q.id for q in config.queues],
-            contract_names=list(config.contracts),
-        )
-    return Scenario(config=config, history=history, agents=agents, source=source)

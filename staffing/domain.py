@@ -6,11 +6,13 @@ Frozen dataclasses; times are aware ``pandas.Timestamp`` objects in the site's z
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-__all__ = ["Agent", "Skill", "WEEKDAYS"]
+__all__ = ["Agent", "Skill", "WEEKDAYS", "did_you_mean", "parse_skills"]
 
 #: Weekday names as used in files and configs, Monday first (``datetime.weekday()`` order).
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -72,3 +74,40 @@ class Agent:
             if skill.queue == queue:
                 return skill.priority
         return None
+
+
+def did_you_mean(value: str, valid: Sequence[str]) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``valid``, or ``""`` if none is close."""
+    close = difflib.get_close_matches(value, list(valid), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def parse_skills(text: str, queue_ids: Sequence[str]) -> tuple[Skill, ...]:
+    """Parse a skills text such as ``"voice:1;chat:2"`` (queue, then an optional priority from
+    1 = primary to 9; no priority means 1), primary skills first.
+
+    Raises ``ValueError`` with the problem (no location: the caller, which knows the file and
+    field, adds it).
+
+    >>> parse_skills("chat:2;voice", ["voice", "chat"])
+    (Skill(queue='voice', priority=1), Skill(queue='chat', priority=2))
+    """
+    if not text:
+        raise ValueError("skills is empty; list queues like 'voice:1;chat:2'")
+    skills: list[Skill] = []
+    for item in filter(None, (part.strip() for part in text.split(";"))):
+        queue, _, priority_text = item.partition(":")
+        queue = queue.strip()
+        if queue not in queue_ids:
+            raise ValueError(f"skill {queue!r} is not a queue of the scenario (queues: "
+                             f"{', '.join(queue_ids)}){did_you_mean(queue, queue_ids)}")
+        priority = 1
+        if priority_text.strip():
+            if not priority_text.strip().isdigit() or not 1 <= int(priority_text) <= 9:
+                raise ValueError(f"skill {item!r}: the priority after ':' must be a whole "
+                                 "number from 1 (primary) to 9")
+            priority = int(priority_text)
+        if any(s.queue == queue for s in skills):
+            raise ValueError(f"skill {queue!r} is listed twice")
+        skills.append(Skill(queue, priority))
+    return tuple(sorted(skills, key=lambda s: (s.priority, s.queue)))

@@ -1,5 +1,9 @@
 """The orchestrator: forecast -> requirements -> roster -> coverage, for one scenario.
 
+What-if adjustments are applied at the seams between stages, by the stage they act on
+(:mod:`staffing.forecast.adjustments`, :mod:`staffing.solver.adjustments`); the metrics come from
+:mod:`staffing.summary`.
+
 :func:`plan` only wires the stages; each stage is a library function a user can call alone
 (:func:`staffing.forecast.build_forecast`, :func:`staffing.requirements.build_requirements`,
 :func:`staffing.solver.solve_roster`).
@@ -11,33 +15,24 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-import numpy as np
 import pandas as pd
 
-from staffing.config import Scenario
+from staffing.config import ForecastSettings, ScenarioConfig
 from staffing.domain import Agent
 from staffing.errors import ConfigError, DataError
 from staffing.forecast import ForecastResult, build_forecast
-from staffing.requirements import build_requirements, expected_performance
-from staffing.scenarios.adjustments import (
-    adjust_agents,
-    adjust_contracts,
-    adjust_forecast,
-    effective_events,
-)
+from staffing.forecast.adjustments import adjust_forecast, effective_events
+from staffing.io import Scenario
+from staffing.requirements import build_requirements
 from staffing.solver import RosterResult, SolveProgress, solve_roster
+from staffing.solver.adjustments import adjust_agents, adjust_contracts
+from staffing.summary import coverage_report, daily_summary
 from staffing.timegrid import Horizon
 
 __all__ = [
-    "PlanResult", "coverage_report", "daily_summary", "forecast_stage", "plan",
-    "requirements_stage", "roster_agents", "roster_stage", "service_level_by_queue",
-    "summary_text",
+    "PlanResult", "forecast_history", "forecast_stage", "plan", "requirements_stage",
+    "roster_agents", "roster_stage",
 ]
-
-SUMMARY_COLUMNS = (
-    "queue", "date", "volume", "required_agent_hours", "scheduled_agent_hours",
-    "service_level", "asa_seconds", "abandon_rate", "understaffed_intervals",
-)
 
 
 @dataclass(frozen=True)
@@ -64,10 +59,6 @@ class PlanResult:
     coverage: pd.DataFrame
     summary: pd.DataFrame
     stage_seconds: dict[str, float]
-
-    def summary_text(self) -> str:
-        """The readable ``summary.txt``."""
-        return summary_text(self)
 
 
 def plan(
@@ -112,7 +103,7 @@ def plan(
     roster = roster_stage(scenario, requirements, on_progress=on_progress)
     seconds["roster"] = time.perf_counter() - started
 
-    coverage = coverage_report(requirements, roster.coverage, scenario)
+    coverage = coverage_report(requirements, roster.coverage, config)
     summary = daily_summary(requirements, coverage, config.interval_minutes)
     return PlanResult(scenario, forecast, requirements, roster, coverage, summary, seconds)
 
@@ -137,6 +128,19 @@ def forecast_stage(scenario: Scenario, *, history: pd.DataFrame | None = None,
     )
     adjusted = adjust_forecast(result.frame, config.adjustments)
     return result if adjusted is result.frame else replace(result, frame=adjusted)
+
+
+def forecast_history(history: pd.DataFrame, horizon: Horizon, *,
+                     config: ScenarioConfig | None = None,
+                     settings: ForecastSettings | None = None) -> ForecastResult:
+    """Forecast ``history`` over ``horizon`` (``staffing forecast``): with a scenario ``config``,
+    its queues, events, holidays and what-if adjustments as :func:`forecast_stage` applies
+    them; ``settings`` (default: the config's, else the defaults) choose the models."""
+    if config is None:
+        return build_forecast(history, horizon, settings=settings or ForecastSettings())
+    config = config.model_copy(update={"forecast": settings or config.forecast,
+                                       "interval_minutes": horizon.interval_minutes})
+    return forecast_stage(Scenario(config, history=history), horizon=horizon)
 
 
 def requirements_stage(scenario: Scenario, forecast: pd.DataFrame) -> pd.DataFrame:
@@ -169,128 +173,3 @@ def roster_stage(scenario: Scenario, requirements: pd.DataFrame, *,
         rules=config.shift_rules, settings=config.solver, warm_start=warm_start,
         on_progress=on_progress,
     )
-
-
-def coverage_report(requirements: pd.DataFrame, coverage: pd.DataFrame,
-                    scenario: Scenario) -> pd.DataFrame:
-    """The solver's coverage with the service to expect from the agents it scheduled."""
-    config = scenario.config
-    if coverage.empty:
-        return coverage
-    performance = expected_performance(
-        requirements, coverage[["queue", "interval_start", "scheduled"]], config.queues,
-        interval_minutes=config.interval_minutes, shrinkage=config.shrinkage,
-        max_occupancy=config.max_occupancy, shrinkage_windows=config.shrinkage_windows,
-    )
-    keep = [c for c in performance.columns if c not in ("scheduled",)]
-    return coverage.merge(performance[keep], on=["queue", "interval_start"], how="left")
-
-
-def daily_summary(requirements: pd.DataFrame, coverage: pd.DataFrame,
-                  interval_minutes: int) -> pd.DataFrame:
-    """Per queue and local day: volume, required and scheduled agent-hours, expected service
-    level, ASA and abandonment (weighted by volume over the intervals where they are defined:
-    an email whose response deadline falls after the horizon has no on-time verdict yet) and
-    the number of understaffed intervals."""
-    hours = interval_minutes / 60
-    req = requirements[["queue", "interval_start", "volume", "agents_required_with_shrinkage"]]
-    frame = req.merge(coverage, on=["queue", "interval_start"], how="left")
-    frame["date"] = [t.date() for t in frame["interval_start"]]
-    frame["scheduled"] = frame["scheduled"].fillna(0)
-    frame["gap"] = frame["gap"].fillna(-frame["agents_required_with_shrinkage"])
-    weighted = ("service_level", "asa_seconds", "abandon_rate")
-    for column in weighted:  # weights count only the intervals the metric is defined for
-        if column not in frame.columns:
-            frame[column] = np.nan
-        frame[f"_w_{column}"] = frame[column] * frame["volume"]
-        frame[f"_v_{column}"] = frame["volume"].where(frame[column].notna(), 0.0)
-    grouped = frame.groupby(["queue", "date"], sort=True)
-    out = pd.DataFrame({
-        "volume": grouped["volume"].sum(),
-        "required_agent_hours": grouped["agents_required_with_shrinkage"].sum() * hours,
-        "scheduled_agent_hours": grouped["scheduled"].sum() * hours,
-        **{c: grouped[f"_w_{c}"].sum(min_count=1) / grouped[f"_v_{c}"].sum().replace(0, np.nan)
-           for c in weighted},
-        "understaffed_intervals": grouped["gap"].apply(lambda g: int((g < 0).sum())),
-    }).reset_index()
-    return out[list(SUMMARY_COLUMNS)]
-
-
-def service_level_by_queue(requirements: pd.DataFrame, coverage: pd.DataFrame) -> pd.Series:
-    """Expected service level per queue over the horizon, weighted by each interval's volume
-    (intervals without a verdict, e.g. emails due after the horizon, are left out)."""
-    if coverage.empty or "service_level" not in coverage.columns:
-        return pd.Series(dtype=float)
-    frame = requirements[["queue", "interval_start", "volume"]].merge(
-        coverage[["queue", "interval_start", "service_level"]], on=["queue", "interval_start"])
-    known = frame["service_level"].notna() & (frame["volume"] > 0)
-    frame = frame[known]
-    weighted = (frame["service_level"] * frame["volume"]).groupby(frame["queue"]).sum()
-    return weighted / frame.groupby("queue")["volume"].sum()
-
-
-def summary_text(result: PlanResult) -> str:
-    """A plain-text report: the plan's key figures and the per queue and day table."""
-    config = result.scenario.config
-    horizon = config.horizon_
-    roster = result.roster
-    last = horizon.dates()[-1]
-    lines = [
-        f"Staffing plan: {config.site.name} ({config.site.time_zone})",
-        f"Horizon: {horizon.start_date.isoformat()} to {last.isoformat()} ({horizon.days} days, "
-        f"{config.interval_minutes}-min intervals)",
-        "Forecast models: " + ", ".join(f"{q} = {m}" for q, m in result.forecast.models.items()),
-    ]
-    lines += [f"Note: {note}" for note in result.forecast.notes]
-    paid_hours = roster.roster["paid_minutes"].sum() / 60 if not roster.roster.empty else 0.0
-    working = roster.roster["agent_id"].nunique() if not roster.roster.empty else 0
-    line = (f"Roster: {roster.status}, {len(result.scenario.agents)} agents "
-            f"({working} working), {len(roster.roster)} shifts, {paid_hours:,.1f} paid hours, "
-            f"solved in {roster.wall_seconds:.1f} s")
-    if roster.objective is not None:
-        line += f"; objective {roster.objective:,.1f}"
-        if roster.bound is not None and roster.gap is not None and roster.bound > 0:
-            line += f", lower bound {roster.bound:,.1f}, gap {roster.gap:.1%}"
-        elif roster.status != "OPTIMAL":
-            line += " (no useful lower bound found within the time limit, so no gap)"
-    lines.append(line)
-    lines += [f"  {text}" for text in roster.explanation]
-    table = result.summary.copy()
-    if not table.empty:
-        lines += ["", _format_table(table)]
-        totals = table.groupby("queue").agg(
-            volume=("volume", "sum"), required=("required_agent_hours", "sum"),
-            scheduled=("scheduled_agent_hours", "sum"),
-            understaffed=("understaffed_intervals", "sum"),
-        )
-        weighted = service_level_by_queue(result.requirements, result.coverage)
-        lines += ["", "Per queue over the horizon:"]
-        for queue, row in totals.iterrows():
-            sl = weighted.get(queue, np.nan)
-            sl_text = "n/a" if pd.isna(sl) else f"{sl:.1%}"
-            lines.append(
-                f"  {queue}: {row['volume']:,.0f} contacts, {row['required']:,.1f} agent-hours "
-                f"required, {row['scheduled']:,.1f} scheduled, expected service level "
-                f"{sl_text}, {int(row['understaffed'])} understaffed intervals"
-            )
-    return "\n".join(lines) + "\n"
-
-
-def _format_table(table: pd.DataFrame) -> str:
-    shown = pd.DataFrame({
-        "queue": table["queue"],
-        "date": [d.isoformat() for d in table["date"]],
-        "volume": [f"{v:,.0f}" for v in table["volume"]],
-        "required_h": [f"{v:,.1f}" for v in table["required_agent_hours"]],
-        "scheduled_h": [f"{v:,.1f}" for v in table["scheduled_agent_hours"]],
-        "service_level": ["n/a" if pd.isna(v) else f"{v:.1%}" for v in table["service_level"]],
-        "understaffed": table["understaffed_intervals"].astype(int).astype(str),
-    })
-    widths = {c: max(len(c), *(len(v) for v in shown[c])) for c in shown.columns}
-    left = {"queue", "date"}
-    header = "  ".join(c.ljust(widths[c]) if c in left else c.rjust(widths[c])
-                       for c in shown.columns)
-    rows = ["  ".join(str(v).ljust(widths[c]) if c in left else str(v).rjust(widths[c])
-                      for c, v in zip(shown.columns, values, strict=True))
-            for values in shown.itertuples(index=False)]
-    return "\n".join([header, "-" * len(header), *rows])

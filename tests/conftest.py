@@ -11,8 +11,9 @@ import pytest
 
 import staffing
 from staffing.forecast import ForecastResult
-from staffing.plan import PlanResult, daily_summary
+from staffing.plan import PlanResult
 from staffing.solver import RosterResult
+from staffing.summary import daily_summary
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

@@ -10,16 +10,10 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from tests.conftest import MINIMAL_SCENARIO, ROOT
-from staffing.config import (
-    DEFAULT_CONTRACTS,
-    ScenarioConfig,
-    _unwrap,
-    load_config,
-    load_scenario,
-    parse_config,
-)
+from staffing.config import DEFAULT_CONTRACTS, ScenarioConfig, _unwrap, parse_config
 from staffing.errors import ConfigError
+from staffing.io import load_config, load_scenario
+from tests.conftest import MINIMAL_SCENARIO, ROOT
 
 
 def base() -> dict:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from tests.conftest import FIXTURES
 
 import staffing
 from staffing.cli import cli
-from staffing.io import PLAN_FILES, read_format
+from staffing.export import PLAN_FILES
+from staffing.io import read_format
+from tests.conftest import FIXTURES
 
 SMALL = FIXTURES / "small" / "scenario.yaml"
 
@@ -153,7 +154,7 @@ def test_stage_commands_chain(tmp_path, scenario):
 
 def test_service_level_weights_only_intervals_with_a_verdict():
     """An email due after the horizon has no on-time verdict: it must not count as late."""
-    from staffing.plan import daily_summary, service_level_by_queue
+    from staffing.summary import daily_summary, service_level_by_queue
 
     stamps = pd.date_range("2026-11-29 22:00", periods=4, freq="h", tz="Asia/Shanghai")
     requirements = pd.DataFrame({"queue": "email", "interval_start": stamps,

@@ -10,15 +10,15 @@ import pytest
 
 import staffing.erlang as E
 from staffing import io
-from staffing.config import Scenario, parse_config
+from staffing.config import parse_config
 from staffing.errors import DataError
-from staffing.plan import coverage_report
 from staffing.requirements import (
     REQUIREMENTS_COLUMNS,
     build_requirements,
     expected_performance,
     resolve_shrinkage,
 )
+from staffing.summary import coverage_report
 
 ZONE = "Asia/Shanghai"
 VOICE = {"id": "voice", "channel": "voice", "service_level": 0.8, "answer_within_seconds": 20}
@@ -201,7 +201,7 @@ def test_coverage_report_adds_the_expected_service():
     coverage = req[["queue", "interval_start"]].assign(
         required=req["agents_required_with_shrinkage"], scheduled=[20, 9])
     coverage["gap"] = coverage["scheduled"] - coverage["required"]
-    out = coverage_report(req, coverage, Scenario(config=cfg))
+    out = coverage_report(req, coverage, cfg)
     assert {"service_level", "asa_seconds", "abandon_rate", "occupancy"} <= set(out.columns)
     assert out["service_level"].iloc[0] == pytest.approx(0.8883500191794669, rel=1e-12)
     assert out["service_level"].iloc[1] < 0.8

@@ -42,9 +42,13 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import generate  # noqa: E402  (the generator beside this script)
 
-from staffing.config import ScenarioConfig, load_config  # noqa: E402
+from staffing.config import ScenarioConfig
 from staffing.domain import Agent  # noqa: E402
-from staffing.io import read_agents, read_history  # noqa: E402
+from staffing.io import (  # noqa: E402
+    load_config,  # noqa: E402
+    read_agents,
+    read_history,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CONFIGS = (ROOT / "configs" / "express-week.yaml",

@@ -10,8 +10,8 @@ its repeated or skipped hour visible in the interval headers).
 from __future__ import annotations
 
 import colorsys
+import io
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,9 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from staffing.io import atomic_path
-
-__all__ = ["activity_colours", "roster_workbook", "write_roster_workbook"]
+__all__ = ["activity_colours", "roster_workbook", "roster_workbook_bytes"]
 
 BREAK_COLOUR = "BFBFBF"
 LUNCH_COLOUR = "8C8C8C"
@@ -137,10 +135,8 @@ def roster_workbook(
     return book
 
 
-def write_roster_workbook(path: Path | str, activities: pd.DataFrame,
-                          intervals: pd.DatetimeIndex, **kw) -> Path:
-    """Write :func:`roster_workbook` to ``path`` atomically; returns the path."""
-    book = roster_workbook(activities, intervals, **kw)
-    with atomic_path(path) as tmp:
-        book.save(tmp)
-    return Path(path)
+def roster_workbook_bytes(activities: pd.DataFrame, intervals: pd.DatetimeIndex, **kw) -> bytes:
+    """:func:`roster_workbook` as the bytes of an ``.xlsx`` file."""
+    buffer = io.BytesIO()
+    roster_workbook(activities, intervals, **kw).save(buffer)
+    return buffer.getvalue()

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from staffing.plan import service_level_by_queue
 from staffing.reports import charts
+from staffing.summary import format_metric, service_level_by_queue
 
 __all__ = ["comparison_report", "plan_charts", "plan_report"]
 
@@ -165,8 +165,6 @@ def plan_report(result, figures: Mapping[str, object] | None = None) -> str:
 def comparison_report(comparison) -> str:
     """The HTML report of a :class:`~staffing.scenarios.compare.Comparison`."""
     from matplotlib.figure import Figure
-
-    from staffing.scenarios.compare import format_metric
 
     totals = comparison.totals()
     names = comparison.names

@@ -1,10 +1,4 @@
-"""What-if scenarios: adjustments on top of a scenario's data."""
-
-from staffing.scenarios.adjustments import (
-    adjust_agents,
-    adjust_contracts,
-    adjust_forecast,
-    effective_events,
-)
-
-__all__ = ["adjust_agents", "adjust_contracts", "adjust_forecast", "effective_events"]
+"""What-if scenarios side by side: :mod:`~staffing.scenarios.compare` plans several scenarios and
+compares them; :mod:`~staffing.scenarios.capacity` searches the smallest addition of agents or
+overtime that meets the targets. (The ``adjustments:`` a scenario applies live with the stage
+they act on: :mod:`staffing.forecast.adjustments`, :mod:`staffing.solver.adjustments`.)"""

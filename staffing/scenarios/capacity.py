@@ -11,23 +11,24 @@ then bisecting: ``O(log n)`` solves. Every candidate tried is a point of the tra
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import pandas as pd
+import yaml
 
-from staffing.config import Scenario
 from staffing.errors import ConfigError
+from staffing.io import Scenario
 from staffing.plan import (
-    coverage_report,
-    daily_summary,
     forecast_stage,
     requirements_stage,
     roster_agents,
     roster_stage,
 )
-from staffing.scenarios.compare import roster_cost_by_day
+from staffing.summary import coverage_report, daily_summary, roster_cost_by_day
 
 __all__ = ["EMAIL_ON_TIME", "CapacityPoint", "CapacityResult", "find_capacity", "misses"]
 
@@ -81,6 +82,15 @@ class CapacityResult:
                          "paid_hours": p.paid_hours, "cost": p.cost, "meets": p.meets,
                          "status": p.status})
         return pd.DataFrame(rows)
+
+    def scenario_yaml(self, base: Path, variant: Path) -> str:
+        """The answer as a scenario file at ``variant`` that extends ``base`` (the path in
+        ``extends:`` relative to the variant's folder), ready for ``staffing plan``."""
+        return (f"# Written by `staffing capacity {base}`: the smallest addition found that\n"
+                f"# meets every service target. Check it with `staffing plan {variant}`.\n"
+                + yaml.safe_dump({"extends": os.path.relpath(base.resolve(),
+                                                             variant.parent.resolve()),
+                                  **self.changes}, sort_keys=False))
 
 
 #: Share of an email queue's messages to answer within ``response_within_hours`` [fraction]:
@@ -181,7 +191,7 @@ def find_capacity(
         candidate = scenario.with_changes(_changes(scenario, kind, added, state["skills"],
                                                    contract)) if added else scenario
         roster = roster_stage(candidate, requirements)
-        coverage = coverage_report(requirements, roster.coverage, candidate)
+        coverage = coverage_report(requirements, roster.coverage, candidate.config)
         if not added:
             state["short_agent_hours"] = float(-coverage["gap"].clip(upper=0).sum() * hours) \
                 if len(coverage) else float(requirements["agents_required_with_shrinkage"]

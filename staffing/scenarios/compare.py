@@ -12,29 +12,24 @@ import concurrent.futures as cf
 import multiprocessing
 import os
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from staffing.config import ContractConfig, Scenario
-from staffing.domain import Agent
-from staffing.plan import roster_agents
+from staffing.export import write_plan
+from staffing.io import Scenario
+from staffing.plan import plan, roster_agents
+from staffing.summary import (
+    DAY_METRICS,
+    QUEUE_METRICS,
+    format_metric,
+    roster_cost_by_day,
+)
 
-__all__ = [
-    "Comparison", "DAY_METRICS", "Outcome", "QUEUE_METRICS", "compare", "format_metric",
-    "outcome_of",
-    "roster_cost_by_day",
-]
-
-#: Per queue and day, in the order shown.
-QUEUE_METRICS = ("volume", "required_agent_hours", "scheduled_agent_hours", "service_level",
-                 "asa_seconds", "abandon_rate", "understaffed_intervals")
-#: Per day over all queues.
-DAY_METRICS = ("paid_hours", "overtime_hours", "cost")
-
+__all__ = ["Comparison", "Outcome", "compare", "outcome_of"]
 
 @dataclass(frozen=True)
 class Outcome:
@@ -142,54 +137,7 @@ def _weighted(values: pd.Series, weight: np.ndarray) -> float:
     return float(np.average(v[ok], weights=weight[ok])) if ok.any() else float("nan")
 
 
-def format_metric(metric: str, value: float) -> str:
-    """A metric's value as shown to planners (percentages, thousands separators)."""
-    if isinstance(value, str):
-        return value
-    if value is None or pd.isna(value):
-        return "n/a"
-    if value == float("inf"):
-        return "∞"  # overloaded intervals: Erlang C's wait grows without bound
-    if metric in ("service_level", "abandon_rate"):
-        return f"{value:.1%}"
-    if metric == "understaffed_intervals":
-        return f"{int(value):,}"
-    if metric == "volume":
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
-
-
 # ------------------------------------------------------------------------------- outcomes
-def roster_cost_by_day(roster: pd.DataFrame, agents: Sequence[Agent],
-                       contracts: Mapping[str, ContractConfig], days: int) -> pd.DataFrame:
-    """Per shift date: paid hours, overtime hours and cost of a roster.
-
-    Overtime is an agent's paid time above their weekly maximum of the *base* contract (the
-    agent's own override, else the contract's), prorated to the horizon's ``days``; it accrues
-    on the agent's latest shifts. Cost is paid hours times the agent's hourly cost.
-    """
-    columns = ["date", *DAY_METRICS]
-    if roster.empty:
-        return pd.DataFrame(columns=columns)
-    by_id = {a.agent_id: a for a in agents}
-    frame = roster.sort_values(["agent_id", "shift_start"]).copy()
-    frame["hours"] = frame["paid_minutes"] / 60
-    cap = {aid: (a.max_hours_per_week if a.max_hours_per_week is not None
-                 else contracts[a.contract].max_hours_per_week) * days / 7
-           for aid, a in by_id.items()}
-    rate = {aid: (a.hourly_cost if a.hourly_cost is not None
-                  else contracts[a.contract].hourly_cost) for aid, a in by_id.items()}
-    after = frame.groupby("agent_id")["hours"].cumsum()
-    limit = frame["agent_id"].map(cap)
-    frame["overtime"] = (after - limit).clip(lower=0) - (after - frame["hours"] - limit).clip(
-        lower=0)
-    frame["cost"] = frame["hours"] * frame["agent_id"].map(rate)
-    out = frame.groupby("date", sort=True).agg(paid_hours=("hours", "sum"),
-                                               overtime_hours=("overtime", "sum"),
-                                               cost=("cost", "sum")).reset_index()
-    return out[columns]
-
-
 def outcome_of(result, name: str | None = None, wall_seconds: float = 0.0,
                plan_dir: Path | None = None) -> Outcome:
     """Reduce a :class:`~staffing.plan.PlanResult` to its :class:`Outcome`."""
@@ -210,9 +158,6 @@ def outcome_of(result, name: str | None = None, wall_seconds: float = 0.0,
 
 def _plan_one(scenario: Scenario, name: str, out_dir: str | None) -> Outcome:
     """Plan one scenario (in a worker process) and reduce it; write its outputs if asked."""
-    from staffing.io import write_plan
-    from staffing.plan import plan
-
     started = time.perf_counter()
     result = plan(scenario)
     plan_dir = None

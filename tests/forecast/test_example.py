@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from staffing import io
-from staffing.config import load_config
 from staffing.forecast import build_forecast
+from staffing.io import load_config
 from staffing.timegrid import Horizon
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from staffing.reports.excel import activity_colours, write_roster_workbook
+from staffing.reports.excel import activity_colours, roster_workbook_bytes
 from staffing.timegrid import Horizon
 
 TZ = "Europe/Berlin"
@@ -41,15 +43,14 @@ def activities():
                          "activity": [r[3] for r in rows]})
 
 
-def test_workbook_layout_and_colours(tmp_path, horizon, activities):
+def test_workbook_layout_and_colours(horizon, activities):
     coverage = pd.DataFrame({"queue": ["voice"], "interval_start": [horizon.intervals()[0]],
                              "required": [2], "scheduled": [1], "gap": [-1]})
     summary = pd.DataFrame({"agent_id": ["a1", "a2"], "paid_hours": [7.5, 7.5]})
-    path = write_roster_workbook(tmp_path / "roster.xlsx", activities, horizon.intervals(),
-                                 agents=["a1", "a2"], queues=["voice", "chat"],
-                                 agent_summary=summary, coverage=coverage)
-    assert [p.name for p in tmp_path.iterdir()] == ["roster.xlsx"]
-    book = load_workbook(path)
+    data = roster_workbook_bytes(activities, horizon.intervals(), agents=["a1", "a2"],
+                                 queues=["voice", "chat"], agent_summary=summary,
+                                 coverage=coverage)
+    book = load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Legend", "Sat 2026-10-24", "Sun 2026-10-25", "Agents",
                                "Coverage"]
     saturday, sunday = book["Sat 2026-10-24"], book["Sun 2026-10-25"]
@@ -88,19 +89,3 @@ def test_workbook_layout_and_colours(tmp_path, horizon, activities):
 def test_distinct_colours_per_queue():
     colours = activity_colours(["voice", "chat", "email", "vip"])
     assert len(set(colours.values())) == len(colours)
-
-
-def test_failed_write_keeps_the_old_file(tmp_path, horizon, activities, monkeypatch):
-    target = tmp_path / "roster.xlsx"
-    target.write_bytes(b"old")
-    from openpyxl.workbook import workbook as wb_module
-
-    def boom(self, filename):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(wb_module.Workbook, "save", boom)
-    with pytest.raises(OSError):
-        write_roster_workbook(target, activities, horizon.intervals(), agents=["a1"],
-                              queues=["voice", "chat"])
-    assert target.read_bytes() == b"old"
-    assert [p.name for p in tmp_path.iterdir()] == ["roster.xlsx"]

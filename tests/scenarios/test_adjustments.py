@@ -7,13 +7,14 @@ import datetime as dt
 import pandas as pd
 import pytest
 import yaml
-from tests.conftest import MINIMAL_SCENARIO
 
 from staffing.config import DEFAULT_CONTRACTS, Adjustments, parse_config
 from staffing.domain import Agent, Skill
 from staffing.errors import ConfigError, DataError
-from staffing.scenarios import adjust_agents, adjust_contracts, adjust_forecast, effective_events
+from staffing.forecast.adjustments import adjust_forecast, effective_events
+from staffing.solver.adjustments import adjust_agents, adjust_contracts
 from staffing.timegrid import Horizon
+from tests.conftest import MINIMAL_SCENARIO
 
 TZ = "Europe/Berlin"
 HORIZON = Horizon(dt.date(2026, 10, 19), 7, 60, TZ)

@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 import yaml
 
-from staffing.config import Scenario, parse_config
+from staffing.config import parse_config
+from staffing.io import Scenario
 from staffing.scenarios.capacity import misses
 from tests.conftest import MINIMAL_SCENARIO
 

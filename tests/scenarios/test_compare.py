@@ -10,13 +10,8 @@ import pytest
 
 from staffing.config import DEFAULT_CONTRACTS
 from staffing.domain import Agent, Skill
-from staffing.scenarios.compare import (
-    DAY_METRICS,
-    QUEUE_METRICS,
-    Comparison,
-    Outcome,
-    roster_cost_by_day,
-)
+from staffing.scenarios.compare import Comparison, Outcome
+from staffing.summary import DAY_METRICS, QUEUE_METRICS, roster_cost_by_day
 
 TZ = "Asia/Shanghai"
 D1, D2 = dt.date(2026, 11, 23), dt.date(2026, 11, 24)
@@ -89,7 +84,7 @@ def test_service_level_totals_are_volume_weighted():
 
 
 def test_metric_formatting():
-    from staffing.scenarios.compare import format_metric
+    from staffing.summary import format_metric
 
     assert format_metric("asa_seconds", float("inf")) == "∞"
     assert format_metric("abandon_rate", float("nan")) == "n/a"

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
-from tests.solver.checker import check_roster
 from click.testing import CliRunner
-from tests.solver.roster_helpers import FIXTURE_SMALL, demand
 
 from staffing import io
 from staffing.cli import cli
-from staffing.config import load_scenario
+from staffing.io import load_scenario
+from tests.solver.checker import check_roster
+from tests.solver.roster_helpers import FIXTURE_SMALL, demand
 
 
 def test_roster_command_writes_every_output(tmp_path):

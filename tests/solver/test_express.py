@@ -11,11 +11,11 @@ import sys
 
 import numpy as np
 import pytest
+
+from staffing.io import load_scenario
+from staffing.solver import solve_roster
 from tests.solver.checker import check_roster
 from tests.solver.roster_helpers import FIXTURE_SMALL
-
-from staffing.config import load_scenario
-from staffing.solver import solve_roster
 
 ROOT = FIXTURE_SMALL.parents[2]
 

@@ -8,14 +8,15 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
-from tests.solver.checker import check_roster
-from tests.solver.roster_helpers import FIXTURE_SMALL, agent, contract, demand, solve
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from staffing.config import ShiftRules, load_scenario
+from staffing.config import ShiftRules
+from staffing.io import load_scenario
 from staffing.solver import solve_roster
 from staffing.timegrid import Horizon
+from tests.solver.checker import check_roster
+from tests.solver.roster_helpers import FIXTURE_SMALL, agent, contract, demand, solve
 
 
 def small_requirements(horizon):

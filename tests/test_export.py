@@ -1,10 +1,12 @@
-"""write_plan writes every documented output of a plan, atomically."""
+"""staffing.export: write_plan writes every documented output of a plan, atomically."""
 
 from __future__ import annotations
 
+import pytest
 from openpyxl import load_workbook
 
-from staffing.io import PLAN_FILES, read_format, write_plan
+from staffing.export import PLAN_FILES, write_plan
+from staffing.io import read_format
 
 
 def test_write_plan_writes_every_output(fake_plan, tmp_path):
@@ -25,3 +27,19 @@ def test_write_plan_writes_every_output(fake_plan, tmp_path):
     assert book.sheetnames == ["Legend", *days, "Agents", "Coverage"]
     # Every scenario agent has a row, working or not (8 agents + header).
     assert book[days[0]].max_row == 1 + len(fake_plan.scenario.agents)
+
+
+def test_a_failed_write_keeps_the_old_file(fake_plan, tmp_path, monkeypatch):
+    from openpyxl.workbook import workbook as wb_module
+
+    target = tmp_path / "roster.xlsx"
+    target.write_bytes(b"old")
+
+    def boom(self, filename):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(wb_module.Workbook, "save", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_plan(fake_plan, tmp_path)
+    assert target.read_bytes() == b"old"
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]

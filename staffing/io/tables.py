@@ -5,7 +5,8 @@ offset. Readers check the columns, types and values and raise :class:`DataError`
 the row and the column; writers replace their target atomically (temporary file, then rename), so
 a failure never leaves a half-written file.
 
-Only this module, ``config`` and the CLI touch files; every other module takes frames and objects.
+Only :mod:`staffing.io`, :mod:`staffing.export` and the CLI touch files; every other module takes
+frames and objects.
 """
 
 from __future__ import annotations
@@ -19,19 +20,14 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Literal
+from typing import IO, Literal
 
 import numpy as np
 import pandas as pd
 
-from staffing.domain import WEEKDAYS, Agent, Skill
+from staffing.domain import WEEKDAYS, Agent, did_you_mean, parse_skills
 from staffing.errors import DataError
 from staffing.timegrid import format_timestamps, parse_timestamps
-
-if TYPE_CHECKING:
-    from staffing.forecast import ForecastResult
-    from staffing.plan import PlanResult
-    from staffing.solver import RosterResult
 
 __all__ = [
     "FORMATS",
@@ -44,8 +40,6 @@ __all__ = [
     "read_history",
     "read_table",
     "write_agents",
-    "write_plan",
-    "write_roster_outputs",
     "write_table",
     "write_text",
 ]
@@ -447,8 +441,12 @@ def agents_from_frame(raw: pd.DataFrame, *, time_zone: str, queue_ids: Iterable[
         contract = row["contract"]
         if contract not in contract_names:
             raise DataError(f"{here}: contract {contract!r} is not defined in the scenario; "
-                            f"valid: {', '.join(contract_names)}{_did_you_mean(contract, contract_names)}")
-        skills = _parse_skills(row["skills"], queue_ids, here)
+                            f"valid: {', '.join(contract_names)}"
+                            f"{did_you_mean(contract, contract_names)}")
+        try:
+            skills = parse_skills(row["skills"], queue_ids)
+        except ValueError as exc:
+            raise DataError(f"{here}: {exc}") from None
         extra = {}
         for name, values in numbers.items():
             value = values.iloc[int(i)]
@@ -471,35 +469,6 @@ def agents_from_frame(raw: pd.DataFrame, *, time_zone: str, queue_ids: Iterable[
     if not agents:
         raise DataError(f"{where}: no agents; add one row per agent")
     return tuple(agents)
-
-
-def _did_you_mean(value: str, valid: Sequence[str]) -> str:
-    close = difflib.get_close_matches(value, list(valid), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _parse_skills(text: str, queue_ids: Sequence[str], here: str) -> tuple[Skill, ...]:
-    if not text:
-        raise DataError(f"{here}: skills is empty; list queues like 'voice:1;chat:2'")
-    skills: list[Skill] = []
-    for item in filter(None, (part.strip() for part in text.split(";"))):
-        queue, _, priority_text = item.partition(":")
-        queue = queue.strip()
-        if queue not in queue_ids:
-            raise DataError(
-                f"{here}: skill {queue!r} is not a queue of the scenario (queues: "
-                f"{', '.join(queue_ids)}){_did_you_mean(queue, queue_ids)}"
-            )
-        priority = 1
-        if priority_text.strip():
-            if not priority_text.strip().isdigit() or not 1 <= int(priority_text) <= 9:
-                raise DataError(f"{here}: skill {item!r}: the priority after ':' must be a "
-                                "whole number from 1 (primary) to 9")
-            priority = int(priority_text)
-        if any(s.queue == queue for s in skills):
-            raise DataError(f"{here}: skill {queue!r} is listed twice")
-        skills.append(Skill(queue, priority))
-    return tuple(sorted(skills, key=lambda s: (s.priority, s.queue)))
 
 
 def _parse_weekdays(text: str, here: str, column: str) -> frozenset[int]:
@@ -620,84 +589,3 @@ def read_format(path: Path | str, format_name: str, time_zone: str,
     if check is not None:
         check(frame, str(path))
     return frame
-
-
-# -------------------------------------------------------------------------------- plan output
-#: Files :func:`write_plan` writes, in order, with their format (``None`` = free-form).
-PLAN_FILES = (
-    ("forecast.csv", "forecast"),
-    ("requirements.csv", "requirements"),
-    ("roster.csv", "roster"),
-    ("activities.csv", "activities"),
-    ("coverage.csv", "coverage"),
-    ("agent_summary.csv", None),
-    ("violations.csv", None),
-    ("summary.csv", None),
-    ("summary.txt", None),
-    ("roster.xlsx", None),
-    ("report.html", None),
-)
-
-
-def write_plan(result: PlanResult, out_dir: Path | str) -> list[Path]:
-    """Write every output of a plan into ``out_dir``; each file is replaced atomically.
-
-    Returns the paths written: the tables of :data:`PLAN_FILES`, ``report.html`` and the
-    charts as ``charts/*.png``. A failed or infeasible roster still gets its forecast,
-    requirements, summary and report written (the roster files are then left out).
-    """
-    from staffing.reports import plan_charts, plan_report, png_bytes, write_roster_workbook
-
-    out = Path(out_dir)
-    written = [write_forecast_outputs(result.forecast, out)]
-    write_table(result.requirements, out / "requirements.csv", "requirements")
-    written.append(out / "requirements.csv")
-    roster = result.roster
-    if roster.feasible:
-        written += write_roster_outputs(roster, out, coverage=result.coverage)
-        write_table(result.summary, out / "summary.csv")
-        written.append(out / "summary.csv")
-        config = result.scenario.config
-        agents = list(dict.fromkeys([a.agent_id for a in result.scenario.agents]
-                                    + sorted(set(roster.roster["agent_id"]))))
-        written.append(write_roster_workbook(
-            out / "roster.xlsx", roster.activities, config.horizon_.intervals(),
-            agents=agents, queues=[q.id for q in config.queues],
-            agent_summary=roster.agent_summary, coverage=result.coverage))
-    write_text(result.summary_text(), out / "summary.txt")
-    written.append(out / "summary.txt")
-    figures = plan_charts(result)
-    for name, figure in figures.items():
-        path = out / "charts" / f"{name}.png"
-        with atomic_write(path, "wb") as fh:
-            fh.write(png_bytes(figure))
-        written.append(path)
-    write_text(plan_report(result, figures), out / "report.html")
-    written.append(out / "report.html")
-    return written
-
-
-def write_forecast_outputs(forecast: ForecastResult, out_dir: Path) -> Path:
-    """Write ``forecast.csv`` (and ``backtest.csv`` when a backtest was run)."""
-    write_table(forecast.frame, out_dir / "forecast.csv", "forecast")
-    if forecast.backtest is not None:
-        write_table(forecast.backtest, out_dir / "backtest.csv")
-    return out_dir / "forecast.csv"
-
-
-def write_roster_outputs(roster: RosterResult, out_dir: Path | str,
-                         coverage: pd.DataFrame | None = None) -> list[Path]:
-    """Write ``roster.csv``, ``activities.csv``, ``coverage.csv``, ``agent_summary.csv`` and
-    ``violations.csv`` of a roster result."""
-    out = Path(out_dir)
-    tables = [
-        ("roster.csv", roster.roster, "roster"),
-        ("activities.csv", roster.activities, "activities"),
-        ("coverage.csv", roster.coverage if coverage is None else coverage, "coverage"),
-        ("agent_summary.csv", roster.agent_summary, None),
-    ]
-    if roster.violations is not None:
-        tables.append(("violations.csv", roster.violations, None))
-    for name, frame, fmt in tables:
-        write_table(frame, out / name, fmt)
-    return [out / name for name, _, _ in tables]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -62,8 +63,11 @@ def _chromium() -> str | None:
 def browser():
     path = _chromium()
     if path is None:
-        pytest.skip("headless Chromium is not installed (make test installs the Debian "
-                    "packages chromium and chromium-driver when it can)")
+        message = ("headless Chromium is not installed; run `sudo tools/install-chromium` "
+                   "(Debian packages chromium and chromium-driver) to enable this test")
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (in CI .ci/run installs it: the test must run there)")
+        pytest.skip(message)
     return path
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.curtois import DATA, Instance, parse_instance, read_instance
+from benchmarks.curtois.reader import DATA, Instance, parse_instance, read_instance
 
 CURTOIS_DATA = Path(__file__).resolve().parents[1] / "data" / "curtois"
 

@@ -17,26 +17,25 @@ import pytest
 from ortools.sat.python import cp_model
 from tests.benchmarks_curtois.conftest import CURTOIS_DATA, TINY
 
-from benchmarks.curtois import (
+import benchmarks.curtois.colgen as colgen
+from benchmarks.curtois.colgen import (
     BestResponse,
-    FormatError,
     RosterDP,
-    _column_generation,
-    _construct,
-    _lp_guided,
-    _reset_dive,
-    _Incumbents,
-    _part_objective,
-    _row_cost,
-    _chain,
-    _with_slack,
-    build_model,
-    evaluate,
-    instance_path,
-    parse_instance,
-    read_instance,
-    read_published_runs,
+    column_generation,
+    lp_guided,
+    reset_dive,
+    row_cost,
+)
+from benchmarks.curtois.evaluate import evaluate, part_objective
+from benchmarks.curtois.model import build_model
+from benchmarks.curtois.reader import FormatError, instance_path, parse_instance, read_instance
+from benchmarks.curtois.report import read_published_runs
+from benchmarks.curtois.search import (
+    Incumbents,
+    construct,
+    ejection_chain,
     solve,
+    staff_with_slack,
 )
 
 
@@ -257,8 +256,8 @@ def test_sub_model_prices_its_part_of_the_objective(instance1, people, days):
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     assert solver.solve(cm.model) == cp_model.OPTIMAL
-    assert round(solver.objective_value) == _part_objective(instance1, roster, people, days)
-    assert _part_objective(instance1, roster, range(8), None) == \
+    assert round(solver.objective_value) == part_objective(instance1, roster, people, days)
+    assert part_objective(instance1, roster, range(8), None) == \
         evaluate(instance1, roster).objective
 
 
@@ -280,9 +279,9 @@ def column_generation_from_a_random_roster(inst, verbose, lp_seconds=20, seconds
     start = random_feasible_roster(inst, 5)
     cost = evaluate(inst, start).objective
     now = time.perf_counter()
-    roster, best, lower = _column_generation(
+    roster, best, lower = column_generation(
         inst, [list(r) for r in start], cost, [], now + lp_seconds, now + seconds, 2, 0, now,
-        _Incumbents(now, False), verbose)
+        Incumbents(now, False), verbose)
     return roster, best, lower, cost
 
 
@@ -314,7 +313,7 @@ def test_reset_dive_frees_every_column_and_forgets_every_fixing():
 
     h = FakeHighs()
     forced = [{0: 1, 3: 2}, {}, {5: 0}]
-    _reset_dive(h, [(0, 0), (0, 1), (1, 0), (2, 0)], 6, forced)
+    reset_dive(h, [(0, 0), (0, 1), (1, 0), (2, 0)], 6, forced)
     assert h.bounds == {j: (0, float("inf")) for j in range(6, 10)}
     assert forced == [{}, {}, {}]
     assert h.runs == 1
@@ -324,10 +323,8 @@ def test_column_generation_dives_again_while_above_the_bound(instance1, monkeypa
     """With the re-dive threshold below any gap (every roster is "too far" above the bound),
     the dive is repeated from the root the number of times allowed, each time to a roster, and
     the result is still a checked roster no worse than the start."""
-    import benchmarks.curtois as curtois
-
-    monkeypatch.setattr(curtois, "REDIVE_GAP", -1.0)
-    monkeypatch.setattr(curtois, "REDIVES", 2)
+    monkeypatch.setattr(colgen, "REDIVE_GAP", -1.0)
+    monkeypatch.setattr(colgen, "REDIVES", 2)
     roster, best, lower, cost = column_generation_from_a_random_roster(instance1, True)
     dives = [line for line in capsys.readouterr().err.splitlines() if " dive: " in line]
     assert len(dives) == 3
@@ -346,11 +343,9 @@ def test_dive_fixes_fewer_at_once_after_a_step_that_raised_the_lp(shared_instanc
     checked roster."""
     import re
 
-    import benchmarks.curtois as curtois
-
     inst = read_instance(instance_path(5, shared_instances))
-    monkeypatch.setattr(curtois, "DIVE_TOLERANCE", -1e9)
-    monkeypatch.setattr(curtois, "REDIVES", 0)
+    monkeypatch.setattr(colgen, "DIVE_TOLERANCE", -1e9)
+    monkeypatch.setattr(colgen, "REDIVES", 0)
     roster, best, lower, cost = column_generation_from_a_random_roster(inst, True, 4, 7)
     fixed = [int(m.group(1)) for m in re.finditer(r"dive step \d+: LP [-\d.]+, (\d+) fixed",
                                                    capsys.readouterr().err)]
@@ -443,13 +438,11 @@ def test_roster_dp_checks_a_limit_left_out_of_its_table(shared_instances, monkey
     """An employee whose table is too large leaves its highest shift-type limit out of it:
     the rows it returns keep the limit, and its cheapest is CP-SAT's optimum unless it says
     it does not know (None)."""
-    import benchmarks.curtois as curtois
-
     inst = read_instance(instance_path(8, shared_instances))
     p = next(p for p in range(len(inst.staff)) if len([
         s for s in inst.staff[p].max_shifts.values() if 0 < s < inst.days]) >= 2)
     full = RosterDP(inst, p)
-    monkeypatch.setattr(curtois, "DP_MAX_CELLS", full.cells - 1)
+    monkeypatch.setattr(colgen, "DP_MAX_CELLS", full.cells - 1)
     dp = RosterDP.for_employee(inst, p)
     assert dp is not None and dp.dropped
     (s, top), = dp.dropped
@@ -476,8 +469,8 @@ def test_lp_guided_keeps_its_fixings_and_never_returns_a_worse_roster(instance1)
     cost = evaluate(instance1, start).objective
     fixings = {(p, d): (0 if start[p][d] else 1) for p in (0, 2, 5) for d in range(0, 14, 2)}
     now = time.perf_counter()
-    roster, best = _lp_guided(instance1, fixings, start, [list(r) for r in start], cost,
-                              now + 10, 2, 0, now, _Incumbents(now, False), False)
+    roster, best = lp_guided(instance1, fixings, start, [list(r) for r in start], cost,
+                              now + 10, 2, 0, now, Incumbents(now, False), False)
     ev = evaluate(instance1, roster)
     assert ev.violations == () and best == ev.objective <= cost
     if best < cost:
@@ -494,7 +487,7 @@ def one_employee_optimum(inst, roster, p):
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     assert solver.solve(cm.model) == cp_model.OPTIMAL
-    requests = sum(_row_cost(inst, q, row) for q, row in enumerate(roster) if q != p)
+    requests = sum(row_cost(inst, q, row) for q, row in enumerate(roster) if q != p)
     return round(solver.objective_value) + requests
 
 
@@ -531,7 +524,7 @@ def test_best_response_sweeps_end_at_a_local_optimum(instance1):
 def test_construct_by_the_dynamic_program_keeps_every_rule(instance1):
     now = time.perf_counter()
     br = BestResponse(instance1)
-    roster, best = _construct(instance1, now + 20, 1, 0, now, _Incumbents(now, False), False,
+    roster, best = construct(instance1, now + 20, 1, 0, now, Incumbents(now, False), False,
                               best_response=br)
     ev = evaluate(instance1, roster)
     assert ev.violations == () and best == ev.objective
@@ -584,14 +577,14 @@ def test_with_slack_draws_employees_who_could_work_more_and_who_can_hand_over_a_
     roster[2][2] = "L"
     roster[3][0] = roster[4][0] = roster[5][0] = "E"
     for seed in range(20):
-        picked = _with_slack(inst, roster, random.Random(seed), 2)
+        picked = staff_with_slack(inst, roster, random.Random(seed), 2)
         assert len(set(picked)) == 2 and 2 in picked  # C could take E if someone took L
     # G (index 5) may work 1440 min: the only one with room, always drawn.
     staff = list(inst.staff)
     staff[5] = replace(staff[5], max_total_minutes=1440)
     inst = replace(inst, staff=staff)
     for seed in range(20):
-        picked = _with_slack(inst, roster, random.Random(seed), 2)
+        picked = staff_with_slack(inst, roster, random.Random(seed), 2)
         assert len(set(picked)) == 2 and 5 in picked
 
 
@@ -608,17 +601,17 @@ def test_chain_follows_the_shift_handed_on_from_a_cover_left_short():
     A, B, C, D, F, G = range(6)
     firsts = set()
     for seed in range(40):
-        (first,) = _chain(inst, roster, random.Random(seed), 1)
+        (first,) = ejection_chain(inst, roster, random.Random(seed), 1)
         firsts.add(first)
-        picked = set(_chain(inst, roster, random.Random(seed), 2))
+        picked = set(ejection_chain(inst, roster, random.Random(seed), 2))
         assert len(picked) == 2 and picked != {A, B} and not picked <= {D, F, G}
     assert firsts == {C, D, F, G}
     # G may work 1440 min: off on day 2 with room for E, the chain can end with G alone.
     staff = list(inst.staff)
     staff[G] = replace(staff[G], max_total_minutes=1440)
     roomy = replace(inst, staff=staff)
-    assert G in {_chain(roomy, roster, random.Random(seed), 1)[0] for seed in range(40)}
+    assert G in {ejection_chain(roomy, roster, random.Random(seed), 1)[0] for seed in range(40)}
     # No cover short: no chain.
     roster[2][2] = "E"
     cover = [c for c in inst.cover if c.shift == "E"]
-    assert _chain(replace(inst, cover=cover), roster, random.Random(0), 2) is None
+    assert ejection_chain(replace(inst, cover=cover), roster, random.Random(0), 2) is None

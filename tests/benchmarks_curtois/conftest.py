@@ -12,7 +12,7 @@ from benchmarks.curtois.reader import DATA, Instance, parse_instance, read_insta
 CURTOIS_DATA = Path(__file__).resolve().parents[1] / "data" / "curtois"
 
 #: Two employees, two shift types (E cannot follow L), two weeks. Limits chosen so that the
-#: hand-made roster in ``test_evaluator`` breaks each hard rule once.
+#: hand-made roster ``curtois_helpers.HAND_ROSTER`` breaks each hard rule once.
 TINY = """
 # hand-made
 SECTION_HORIZON

@@ -128,7 +128,8 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
        and a proven optimum ends the solve. ``start="greedy"``: one employee after the other,
        each employee's own model (every hard rule is an employee's own) solved by CP-SAT with
        the cover left by the employees placed before — a roster of every instance in seconds.
-       ``start="dp"``: the same, each employee placed by :class:`RosterDP` where it can, then
+       ``start="dp"``: the same, each employee placed by
+       :class:`~benchmarks.curtois.colgen.RosterDP` where it can, then
        :meth:`BestResponse.sweeps` re-place every employee against the others until none gains
        (for up to 15 % of the time). ``"auto"``: ``full`` up to :data:`FULL_MODEL_LITERALS`
        shift literals and :data:`FULL_MODEL_DAYS` days (``dp`` above

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.curtois import DATA, Instance, parse_instance, read_instance
+from benchmarks.curtois.reader import DATA, Instance, parse_instance, read_instance
 
 CURTOIS_DATA = Path(__file__).resolve().parents[1] / "data" / "curtois"
 
 #: Two employees, two shift types (E cannot follow L), two weeks. Limits chosen so that the
-#: hand-made roster in ``test_evaluator`` breaks each hard rule once.
+#: hand-made roster ``curtois_helpers.HAND_ROSTER`` breaks each hard rule once.
 TINY = """
 # hand-made
 SECTION_HORIZON

@@ -5,8 +5,8 @@ One command, from the repository root after ``make install``::
 
     .venv/bin/python benchmarks/forecast_bank_limits.py
 
-It prints a Markdown table (BENCHMARKS.md, "Forecast accuracy on real call-center data", "How
-low can the Anonymous Bank WAPE go?"). Options: ``--data DIR`` (default ``../shared/data`` beside
+It prints a Markdown table (docs/benchmarks-log.md, "Forecast accuracy on real call-center
+data": the oracles below the rolling-origin table). Options: ``--data DIR`` (default ``../shared/data`` beside
 the repository, or ``$STAFFING_DATA``).
 
 Same series and the same 26 evaluation weeks as ``benchmarks/forecast_real.py`` (origins Sunday

@@ -5,8 +5,9 @@ One command, from the repository root after ``make install``::
 
     .venv/bin/python benchmarks/forecast_real.py
 
-It prints Markdown tables (paste them into BENCHMARKS.md, section "Forecast accuracy on real
-call-center data"). Options: ``--example-dir DIR`` (default ``examples/express``) for the
+It prints Markdown tables (BENCHMARKS.md, section "Forecast accuracy on real call-center data",
+keeps the WAPE table of the latest run; the whole output goes to docs/benchmarks-log.md as a
+dated run). Options: ``--example-dir DIR`` (default ``examples/express``) for the
 bundled example's Double 11 week, ``--skip-peer`` to leave the peer out, ``--data DIR`` for the
 real data (default ``../shared/data`` beside the repository, or ``$STAFFING_DATA``),
 ``--series fpp2|bank`` for one series, ``--holiday-categories public,optional`` for more

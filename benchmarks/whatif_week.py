@@ -11,7 +11,9 @@ Measures, on the bundled express example:
 2. the Double 11 week against the normal week (the peak's impact), and `staffing capacity` on
    the Double 11 week, then the plan of the answer run again to check it meets every target.
 
-Prints Markdown tables for BENCHMARKS.md. Outputs go to benchmarks/out/whatif/.
+Prints Markdown tables (BENCHMARKS.md, section "What-if scenarios, compare and capacity", keeps
+a summary of the latest run; the tables go to docs/benchmarks-log.md as a dated run). Outputs go
+to benchmarks/out/whatif/.
 """
 
 from __future__ import annotations

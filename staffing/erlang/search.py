@@ -8,8 +8,9 @@ do (just above the traffic, or at the occupancy cap); never a Python loop per in
   per interval, ``R = 1/B - 1`` by Erlang's recurrence ``R(k) = k/A (1 + R(k-1))`` (exact and
   forward-stable) from ``A - 10 sqrt(A)`` up to that smallest count, then one agent at a time
   until every target holds, typically a few steps. (As whole-array numpy operations each step
-  costs about a microsecond of dispatch however few intervals are left: a week of 672
-  intervals took 0.3-0.7 ms that way, against tens of microseconds compiled.)
+  costs about a microsecond of dispatch however few intervals are left, many times the compiled
+  loop's time on a week: see BENCHMARKS.md, section "Staffing maths (Erlang C / Erlang A)", and
+  docs/benchmarks-log.md for the numpy version's figures.)
 - Erlang A and chat, as array operations over the intervals still undecided: a first guess near the square-root staffing rule ``A + sqrt(A)``, a
   gallop upwards (doubling steps) for the intervals that miss a target, then a bisection of
   the bracket; each step evaluates the queueing formulas once for the undecided intervals.

@@ -97,18 +97,18 @@ FULL_MODEL_LITERALS = 70000
 FULL_MODEL_DAYS = 84
 #: Above this many shift literals (of the instances up to :data:`FULL_MODEL_DAYS` days:
 #: Instance13, 120 staff x 28 days x 18 shift types) the whole model's quarter of the time
-#: gives a poor first roster (6,550 at 75 s on 13), where the dynamic program places every
-#: employee and re-places them until none gains (``start="dp"``: ~4,900 in ~30 s); the
+#: gives a poor first roster, where the dynamic program places every employee and re-places
+#: them until none gains (``start="dp"``: better and faster, docs/benchmarks-log.md); the
 #: neighbourhood search then takes short steps on small neighbourhoods aimed at the cover
 #: left short (``targeted``: see :func:`staff_with_slack`).
 LARGE_MODEL_LITERALS = 30000
 
 
 #: Instances up to this many shift literals get column generation after the first roster
-#: (Instances 1-9; 1-3 are proven optimal before it starts). With the pricing dynamic program
-#: a round of 8 or 9 (30-36 staff x 4 shift types) takes ~0.2-0.5 s and the LP converges in
-#: ~15-25 s; from 10 on (40+ staff, 5+ shift types) the whole-model run and the
-#: neighbourhood search keep the time.
+#: (Instances 1-9; 1-3 are proven optimal before it starts): with the pricing dynamic program
+#: their LP converges within the limit; from 10 on (40+ staff, 5+ shift types) the
+#: whole-model run and the neighbourhood search keep the time (timings in
+#: docs/benchmarks-log.md, Curtois).
 COLUMN_GENERATION_LITERALS = 4100
 
 
@@ -122,8 +122,8 @@ def solve(inst: Instance, *, time_limit_seconds: float = 60.0, workers: int = 2,
 
     1. A first roster. ``start="full"``: CP-SAT on the whole model for ``1 - lns_share`` of
        the time; ``subsolver`` names its full-problem worker (``max_lp``, linearization level
-       2 with cuts, proves Instance2 and 3 optimal in ~2 s where the default worker's bound
-       stays at 208 and 300 after 30 s; ``None`` keeps CP-SAT's default portfolio), the other
+       2 with cuts, proves Instance2 and 3 optimal in seconds where the default worker's
+       bound stays far below; ``None`` keeps CP-SAT's default portfolio), the other
        worker runs CP-SAT's own neighbourhood searches; its bound is the lower bound reported
        and a proven optimum ends the solve. ``start="greedy"``: one employee after the other,
        each employee's own model (every hard rule is an employee's own) solved by CP-SAT with
@@ -322,8 +322,8 @@ def lns(inst, roster, best, deadline, workers, seed, started, callback, verbose,
 
     Half the steps are whole rosters, ``staff`` (on Instances 5-6 the window neighbourhoods
     reach a local optimum within seconds; whole rosters keep improving), or with ``targeted``
-    one ``staff`` and one ``chain`` in four (Instance13, 300 s, seeds 0-4: mean 1,723
-    against 1,867 with two ``staff``; see BENCHMARKS.md).
+    one ``staff`` and one ``chain`` in four (better on Instance13 than two ``staff``:
+    BENCHMARKS.md, "Curtois shift-scheduling benchmark").
     Each neighbourhood's size grows when CP-SAT proves it optimal quickly and shrinks when it
     times out. ``step_seconds`` (default 5 % of the time) and ``staff_k`` (the first
     ``staff`` size; ``chain`` starts one larger) override the defaults; ``targeted`` draws the

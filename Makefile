@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-slow clean
+.PHONY: install demo screenshot test test-slow clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,11 @@ install: $(STAMP)
 ## Run the whole pipeline on the bundled express-delivery example; outputs go to out/.
 demo: $(STAMP)
 	$(BIN)/staffing plan configs/express-week.yaml --out out/express-week
+
+## The README's picture of the report (docs/img/report.png), regenerated from a fresh demo plan;
+## needs headless Chromium (sudo tools/install-chromium).
+screenshot: demo
+	./tools/screenshot out/express-week/report.html docs/img/report.png
 
 ## The default test suite (slow tests excluded). It never installs system packages: the report's
 ## browser test runs when headless Chromium is installed (`sudo tools/install-chromium`), else

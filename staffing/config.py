@@ -420,7 +420,8 @@ class SolverWeights(_Model):
 
 
 class SolverSettings(_Model):
-    """CP-SAT settings: results are reproducible for a fixed seed and worker count."""
+    """CP-SAT settings. A solve is reproducible for a fixed seed and worker count only with
+    ``deterministic`` (the default stops on the wall clock, so its roster depends on load)."""
 
     time_limit_seconds: float = Field(60, gt=0)
     workers: int = Field(2, ge=1, le=64)

@@ -50,4 +50,5 @@ class InfeasibleError(StaffingError):
 
 
 class SolverError(StaffingError):
-    """The roster solver failed for a reason other than infeasibility (e.g. no roster in time)."""
+    """The roster solver failed for a reason other than infeasibility: CP-SAT rejected the model
+    as invalid (a bug in the model builders; please report it with the scenario)."""

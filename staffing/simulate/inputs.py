@@ -213,7 +213,7 @@ def _shrinkage_grid(config: ScenarioConfig, queues: Sequence[QueueConfig],
         out = np.empty(shape)
         local = intervals
         minutes = np.asarray(local.hour * 60 + local.minute)
-        weekday = np.asarray(local.dayofweek)
+        weekday = np.asarray(local.day_of_week)
         for k, queue in enumerate(queues):
             row = np.full(intervals.size, base)
             if override is None and queue.shrinkage is not None:

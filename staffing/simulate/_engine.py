@@ -25,7 +25,9 @@ Routing (``routing``): 0 = as-rostered (only the current activity's queue), 1 = 
 activity's queue first, then the agent's other skills by priority), 2 = skill-priority (every
 skill by priority, the activity ignored). Among queues of equal rank the one whose head has
 waited longest goes first. An arriving contact goes to the free agent that ranks its queue
-best, then has the fewest sessions (balanced chat loading), then has been free longest.
+best, then has the fewest sessions (balanced chat loading), then has been free longest. An
+agent holding chats takes more chats only while no queue it ranks higher has contacts
+waiting (it cannot take those until its sessions end, so it stops taking work to free up).
 """
 
 from __future__ import annotations
@@ -118,6 +120,17 @@ def _rank(a, q, current, rank, routing):
 
 
 @_jit
+def _better_waiting(a, q, r, current, rank, routing, waiting):
+    """Whether a queue that agent ``a`` ranks above ``r`` has contacts waiting."""
+    for other in range(waiting.size):
+        if other != q and waiting[other] > 0:
+            ro = _rank(a, other, current, rank, routing)
+            if 0 <= ro < r:
+                return True
+    return False
+
+
+@_jit
 def _fill(a, t, st, ai, af, sess_c, sess_w, arrival_s, queue_of, work, q_order, head, waiting,
           concurrency, slowdown, rank, routing, busy, interval_s):
     """Agent ``a`` takes waiting contacts while it can (st = leave_s, end_s, status, agent_of)."""
@@ -131,13 +144,16 @@ def _fill(a, t, st, ai, af, sess_c, sess_w, arrival_s, queue_of, work, q_order, 
         best_q = -1
         best_r = 1 << 30
         best_t = math.inf
+        any_r = 1 << 30
         for q in range(queues):
             if waiting[q] == 0:
                 continue
-            if m > 0 and (ai[a, HAND_Q] != q or m >= concurrency[q]):
-                continue
             r = _rank(a, q, current, rank, routing)
             if r < 0:
+                continue
+            if r < any_r:
+                any_r = r
+            if m > 0 and (ai[a, HAND_Q] != q or m >= concurrency[q]):
                 continue
             h = head[q]
             while status[q_order[h]] != WAITING:
@@ -146,7 +162,9 @@ def _fill(a, t, st, ai, af, sess_c, sess_w, arrival_s, queue_of, work, q_order, 
             th = arrival_s[q_order[h]]
             if r < best_r or (r == best_r and th < best_t):
                 best_q, best_r, best_t = q, r, th
-        if best_q < 0:
+        if best_q < 0 or any_r < best_r:
+            # Nothing to take, or a better-ranked queue waits that the sessions in hand keep
+            # the agent from: take no more, finish them first.
             return
         c = q_order[head[best_q]]
         head[best_q] += 1
@@ -379,7 +397,8 @@ def run_replication(arrival_s, queue_of, work, patience_s, q_ptr, q_order, concu
                 if m > 0 and (ai[a, HAND_Q] != q or m >= concurrency[q]):
                     continue
                 r = _rank(a, q, current, rank, routing)
-                if r < 0:
+                if r < 0 or (m > 0 and _better_waiting(a, q, r, current, rank, routing,
+                                                       waiting)):
                     continue
                 f = af[a, FREE_SINCE]
                 if r < best_r or (r == best_r and (m < best_m or (m == best_m and f < best_f))):

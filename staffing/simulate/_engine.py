@@ -232,6 +232,21 @@ def _enter(a, j, t, ai, af, seg_ptr, seg_start, seg_end, seg_kind, break_full):
 
 
 @_jit
+def _tree_update(tree_t, tree_a, size, a, af):
+    """Set agent ``a``'s next event in the tournament tree of the agents' next events."""
+    i = size + a
+    tree_t[i] = af[a, COMPLETE] if af[a, COMPLETE] <= af[a, BOUND] else af[a, BOUND]
+    tree_a[i] = a
+    i >>= 1
+    while i >= 1:
+        left = 2 * i
+        k = left if tree_t[left] <= tree_t[left + 1] else left + 1
+        tree_t[i] = tree_t[k]
+        tree_a[i] = tree_a[k]
+        i >>= 1
+
+
+@_jit
 def _heap_push(ht, hc, size, t, c):
     i = size
     ht[i] = t
@@ -317,14 +332,18 @@ def run_replication(arrival_s, queue_of, work, patience_s, q_ptr, q_order, concu
     heap_c = np.empty(contacts + 1, dtype=np.int64)
     hsize = 0
     nxt = 0
+    # The agents' next events (completion or segment boundary) in a tournament tree: the
+    # earliest is at the root, an agent's change costs log2(agents).
+    size = 1
+    while size < max(agents, 1):
+        size *= 2
+    tree_t = np.full(2 * size, math.inf)
+    tree_a = np.full(2 * size, -1, dtype=np.int64)
+    for a in range(agents):
+        _tree_update(tree_t, tree_a, size, a, af)
     while True:
-        ta = math.inf
-        ia = -1
-        for a in range(agents):
-            ev = af[a, COMPLETE] if af[a, COMPLETE] <= af[a, BOUND] else af[a, BOUND]
-            if ev < ta:
-                ta = ev
-                ia = a
+        ta = tree_t[1]
+        ia = tree_a[1]
         tarr = arrival_s[nxt] if nxt < contacts else math.inf
         tab = heap_t[0] if hsize > 0 else math.inf
         t = min(ta, tarr, tab)
@@ -371,6 +390,7 @@ def run_replication(arrival_s, queue_of, work, patience_s, q_ptr, q_order, concu
                 if _enter(a, j, t, ai, af, seg_ptr, seg_start, seg_end, seg_kind, break_full):
                     _fill(a, t, st, ai, af, sess_c, sess_w, arrival_s, queue_of, work, q_order,
                           head, waiting, concurrency, slowdown, rank, routing, busy, interval_s)
+            _tree_update(tree_t, tree_a, size, a, af)
         elif tab <= tarr:
             c = heap_c[0]
             hsize = _heap_pop(heap_t, heap_c, hsize)
@@ -406,6 +426,7 @@ def run_replication(arrival_s, queue_of, work, patience_s, q_ptr, q_order, concu
             if best >= 0:
                 _fill(best, t, st, ai, af, sess_c, sess_w, arrival_s, queue_of, work, q_order,
                       head, waiting, concurrency, slowdown, rank, routing, busy, interval_s)
+                _tree_update(tree_t, tree_a, size, best, af)
     for a in range(agents):
         if ai[a, PHASE] == SERVING:
             _add_time(present, ai[a, SERVE_Q], af[a, PRESENT_SINCE], horizon_s, 1.0, interval_s)

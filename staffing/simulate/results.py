@@ -107,9 +107,10 @@ def simulate(inp: SimulationInput, *, replications: int = 20, routing: str = "as
     if processes <= 1 or replications == 1:
         parts = [_counts_one(inp, options, child) for child in children]
     else:
-        with ProcessPoolExecutor(max_workers=min(processes, replications)) as pool:
+        workers = min(processes, replications)
+        with ProcessPoolExecutor(max_workers=workers) as pool:
             parts = list(pool.map(_counts_one, [inp] * replications, [options] * replications,
-                                  children))
+                                  children, chunksize=-(-replications // workers)))
     counts = {name: np.stack([p[name] for p in parts]) for name in _COUNTS}
     return _result(inp, counts, options, seed)
 

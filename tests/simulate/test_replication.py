@@ -144,3 +144,18 @@ def test_unknown_option_lists_the_valid_ones():
     with pytest.raises(ConfigError, match="^routing must be one of as-rostered, overflow, "
                                           "skill-priority, got 'fifo'$"):
         SimulationOptions(routing="fifo")
+
+
+@pytest.mark.parametrize("absence", ["shift", "interval"])
+def test_absence_removes_the_shrinkage_share_of_rostered_time(absence):
+    # 20 agents, two 4-hour shifts each around a break, shrinkage 0.3: 70 % present on average.
+    agents = [(f"A{i}", "voice", [(8, 10, "voice"), (10, 10.25, "break"), (10.25, 12, "voice"),
+                                  (32, 36, "voice")]) for i in range(20)]
+    inp = build_case([{"id": "voice", **VOICE}], agents, days=2, shrinkage=0.3,
+                     volume={"voice": 0.0}, aht_seconds={"voice": 60.0})
+    rostered = 20 * 7.75 * 3600
+    present = [run_one(inp, SimulationOptions(absence=absence),
+                       np.random.SeedSequence(s)).present_seconds.sum() for s in range(40)]
+    assert np.mean(present) / rostered == pytest.approx(0.7, abs=0.03)
+    if absence == "interval":          # pieces of 15 min: far less spread than whole shifts
+        assert np.std(present) / rostered < 0.03

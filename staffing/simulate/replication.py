@@ -42,6 +42,9 @@ class SimulationOptions:
         (each rostered interval missed with probability = shrinkage) or ``"none"``.
     break_policy : ``"full"`` (a break delayed by a contact in hand still lasts its full
         length) or ``"shortened"`` (it ends on schedule).
+    warm_start : run the horizon once before itself (its own draws) and count only the
+        second run, so the horizon starts with the queues and contacts in hand a like
+        period leaves (the email formula's cyclic assumption); else it starts empty.
     """
 
     routing: Literal["as-rostered", "overflow", "skill-priority"] = "as-rostered"
@@ -50,6 +53,7 @@ class SimulationOptions:
     handle_time_cv: float = 1.0
     absence: Literal["shift", "interval", "none"] = "shift"
     break_policy: Literal["full", "shortened"] = "full"
+    warm_start: bool = False
 
     def __post_init__(self) -> None:
         for name, valid in (("routing", ROUTINGS), ("arrivals", ARRIVALS),
@@ -68,7 +72,8 @@ class ReplicationOutcome:
 
     Attributes
     ----------
-    arrival_seconds : per contact, from the horizon's start, sorted. [s]
+    arrival_seconds : per contact, from the horizon's start, sorted; negative for the
+        warm-up's contacts. [s]
     queue : per contact, the queue index.
     status : 0 still waiting at the horizon's end, 1 answered, 2 abandoned.
     leave_seconds : when the contact left the queue (answered or abandoned); NaN if still
@@ -78,7 +83,9 @@ class ReplicationOutcome:
     busy_seconds : ``(Q, T)`` agent-seconds handling each queue's contacts (a chat session
         counts ``1 / concurrency``). [s]
     present_seconds : ``(Q, T)`` agent-seconds at a desk rostered on each queue. [s]
-    segment_activity : the segments' activities after absences (-2 = absent).
+    segment_ptr, segment_start_seconds, segment_end_seconds, segment_activity : the
+        segments as simulated, after absences (activity -2 = absent) and with the warm-up's
+        (CSR by agent, as in :class:`SimulationInput`).
     """
 
     arrival_seconds: np.ndarray
@@ -89,6 +96,9 @@ class ReplicationOutcome:
     agent: np.ndarray
     busy_seconds: np.ndarray
     present_seconds: np.ndarray
+    segment_ptr: np.ndarray
+    segment_start_seconds: np.ndarray
+    segment_end_seconds: np.ndarray
     segment_activity: np.ndarray
 
 
@@ -96,8 +106,18 @@ def run_one(inp: SimulationInput, options: SimulationOptions,
             seed: np.random.SeedSequence) -> ReplicationOutcome:
     """Simulate one replication with the generator seeded by ``seed``."""
     rng = np.random.default_rng(seed)
-    ptr, seg_start, seg_end, seg_act = _absences(inp, options, rng)
-    arrival, queue, work, patience = _contacts(inp, options, rng)
+    if options.warm_start:
+        before = _absences(inp, options, rng)
+        ptr, seg_start, seg_end, seg_act = _after(before, _absences(inp, options, rng),
+                                                  inp.horizon_seconds)
+        early = _contacts(inp, options, rng)
+        late = _contacts(inp, options, rng)
+        arrival = np.concatenate([early[0] - inp.horizon_seconds, late[0]])
+        queue, work, patience = (np.concatenate([e, x]) for e, x in zip(early[1:], late[1:],
+                                                                         strict=True))
+    else:
+        ptr, seg_start, seg_end, seg_act = _absences(inp, options, rng)
+        arrival, queue, work, patience = _contacts(inp, options, rng)
     queues, count = inp.volume.shape
     q_order = np.argsort(queue, kind="stable").astype(np.int64)
     q_ptr = np.concatenate([[0], np.cumsum(np.bincount(queue, minlength=queues))]).astype(
@@ -114,7 +134,32 @@ def run_one(inp: SimulationInput, options: SimulationOptions,
                     inp.skill_priority, ROUTINGS.index(options.routing),
                     options.break_policy == "full", inp.horizon_seconds, inp.interval_seconds,
                     leave, end, status, agent, busy, present)
-    return ReplicationOutcome(arrival, queue, status, leave, end, agent, busy, present, seg_act)
+    return ReplicationOutcome(arrival, queue, status, leave, end, agent, busy, present, ptr,
+                              seg_start, seg_end, seg_act)
+
+
+def _after(before, horizon, horizon_seconds):
+    """Each agent's warm-up segments (shifted back a horizon), then the horizon's.
+
+    A warm-up segment that would end after the agent's first segment of the horizon starts
+    (a night shift across the end, seen again at the start) is left out.
+    """
+    p0, s0, e0, a0 = before
+    p1, s1, e1, a1 = horizon
+    agents = p1.size - 1
+    g0 = np.repeat(np.arange(agents), np.diff(p0))
+    g1 = np.repeat(np.arange(agents), np.diff(p1))
+    first = np.full(agents, np.inf)
+    has = np.diff(p1) > 0
+    first[has] = s1[p1[:-1][has]]
+    s0, e0 = s0 - horizon_seconds, e0 - horizon_seconds
+    keep = e0 <= first[g0]
+    agent = np.concatenate([g0[keep], g1])
+    start = np.concatenate([s0[keep], s1])
+    order = np.lexsort((start, agent))
+    ptr = np.searchsorted(agent[order], np.arange(agents + 1)).astype(np.int64)
+    return (ptr, start[order], np.concatenate([e0[keep], e1])[order],
+            np.concatenate([a0[keep], a1])[order])
 
 
 def _absences(inp: SimulationInput, options: SimulationOptions, rng: np.random.Generator):

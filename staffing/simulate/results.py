@@ -82,7 +82,8 @@ class SimulationResult:
 def simulate(inp: SimulationInput, *, replications: int = 20, routing: str = "as-rostered",
              seed: int = 0, processes: int | None = None, arrivals: str = "poisson",
              handle_time: str = "exponential", handle_time_cv: float = 1.0,
-             absence: str = "shift", break_policy: str = "full") -> SimulationResult:
+             absence: str = "shift", break_policy: str = "full",
+             warm_start: bool = False) -> SimulationResult:
     """Simulate the plan contact by contact, ``replications`` times.
 
     Parameters
@@ -93,14 +94,14 @@ def simulate(inp: SimulationInput, *, replications: int = 20, routing: str = "as
     seed : root seed (replication ``r`` uses the seed sequence's child ``r``).
     processes : worker processes; ``None`` = as many as cores (at most ``replications``),
         1 = in this process. The outcome does not depend on it.
-    arrivals, handle_time, handle_time_cv, absence, break_policy : see
+    arrivals, handle_time, handle_time_cv, absence, break_policy, warm_start : see
         :class:`~staffing.simulate.replication.SimulationOptions`.
     """
     if not (isinstance(replications, int | np.integer) and replications >= 1):
         raise ConfigError(f"replications must be a whole number >= 1, got {replications!r}")
     options = SimulationOptions(routing=routing, arrivals=arrivals, handle_time=handle_time,
                                 handle_time_cv=handle_time_cv, absence=absence,
-                                break_policy=break_policy)
+                                break_policy=break_policy, warm_start=warm_start)
     children = np.random.SeedSequence(seed).spawn(replications)
     if processes is None:
         processes = min(replications, os.cpu_count() or 1)
@@ -121,11 +122,14 @@ def interval_counts(inp: SimulationInput, outcome: ReplicationOutcome) -> dict:
     step = inp.interval_seconds
     horizon = inp.horizon_seconds
     q = outcome.queue
-    t = np.minimum((outcome.arrival_seconds // step).astype(np.int64), count - 1)
-    cell = q * count + t
+    t = np.clip((outcome.arrival_seconds // step).astype(np.int64), 0, count - 1)
+    inside = outcome.arrival_seconds >= 0          # not the warm-up's
+    cell = q[inside] * count + t[inside]
     size = queues * count
 
     def per_cell(weights=None):
+        if weights is not None:
+            weights = weights[inside]
         return np.bincount(cell, weights=weights, minlength=size).reshape(queues, count)
 
     answered = outcome.status == 1
@@ -141,7 +145,7 @@ def interval_counts(inp: SimulationInput, outcome: ReplicationOutcome) -> dict:
     verdict &= ~unknown | (horizon - outcome.arrival_seconds > threshold)
     # Waiting at an interval's end: from the arrival's interval to the one it left in.
     left = np.where(outcome.status > 0, outcome.leave_seconds, np.inf)
-    gone = np.minimum(np.floor(left / step), count).astype(np.int64)
+    gone = np.clip(np.floor(left / step), 0, count).astype(np.int64)   # warm-up's gone: 0
     diff = np.zeros((queues, count + 1))
     np.add.at(diff, (q, t), 1.0)
     np.add.at(diff, (q, gone), -1.0)

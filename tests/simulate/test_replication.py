@@ -36,9 +36,9 @@ def _mixed(shrinkage=0.3):
 
 
 def _activity_at(inp, outcome, agent, t):
-    ptr = inp.segment_ptr
+    ptr = outcome.segment_ptr
     lo, hi = ptr[agent], ptr[agent + 1]
-    j = lo + np.searchsorted(inp.segment_start_seconds[lo:hi], t, side="right") - 1
+    j = lo + np.searchsorted(outcome.segment_start_seconds[lo:hi], t, side="right") - 1
     return outcome.segment_activity[j]
 
 
@@ -159,3 +159,22 @@ def test_absence_removes_the_shrinkage_share_of_rostered_time(absence):
     assert np.mean(present) / rostered == pytest.approx(0.7, abs=0.03)
     if absence == "interval":          # pieces of 15 min: far less spread than whole shifts
         assert np.std(present) / rostered < 0.03
+
+
+def test_warm_start_hands_the_horizon_a_queue_and_counts_only_the_horizon():
+    # Email: 4 messages an interval all day (384, 38,400 s of work), one agent 8-16 h
+    # (28,800 s): about 96 messages a day are left for the next.
+    queue = {"id": "email", "channel": "email", "response_within_hours": 24}
+    inp = build_case([queue], [("A0", "email", [(8, 16, "email")])],
+                     volume={"email": 4.0}, aht_seconds={"email": 100.0})
+    cold = run_one(inp, SimulationOptions(absence="none"), np.random.SeedSequence(1))
+    warm = run_one(inp, SimulationOptions(absence="none", warm_start=True),
+                   np.random.SeedSequence(1))
+    cold_counts, warm_counts = interval_counts(inp, cold), interval_counts(inp, warm)
+    assert (warm.arrival_seconds < 0).sum() > 300
+    assert warm_counts["contacts"].sum() == (warm.arrival_seconds >= 0).sum()
+    # At 8 h the cold start has the night's mail waiting (128); the warm one also what the
+    # day before left (about 96).
+    assert warm_counts["backlog"][0, 31] > cold_counts["backlog"][0, 31] + 50
+    assert warm_counts["backlog"][0, -1] == ((warm.status == 0)).sum()
+    assert (warm.agent[(warm.status == 1) & (warm.leave_seconds >= 0)] == 0).all()

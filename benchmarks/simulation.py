@@ -39,10 +39,10 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import staffing.erlang as E  # noqa: E402
-from staffing import io  # noqa: E402
-from staffing.config import load_scenario  # noqa: E402
-from staffing.simulate import (  # noqa: E402
+import staffing.erlang as E
+from staffing import io
+from staffing.config import load_scenario
+from staffing.simulate import (
     ROUTINGS,
     SimulationOptions,
     interval_counts,
@@ -50,8 +50,8 @@ from staffing.simulate import (  # noqa: E402
     simulate,
     simulation_input,
 )
-from staffing.simulate._engine import BREAK  # noqa: E402
-from staffing.simulate.replication import _absences, _contacts  # noqa: E402
+from staffing.simulate._engine import BREAK
+from staffing.simulate.replication import _absences, _contacts
 
 
 # --------------------------------------------------------------------------- the anchor

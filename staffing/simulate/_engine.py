@@ -59,18 +59,15 @@ _jit = numba.njit(cache=True, nogil=True)
 def _add_time(arr, q, t0, t1, weight, interval_s):
     """Add ``weight`` x the part of ``[t0, t1)`` in each interval to ``arr[q, :]``."""
     count = arr.shape[1]
-    if t0 < 0.0:
-        t0 = 0.0
+    t0 = max(t0, 0.0)
     end = count * interval_s
-    if t1 > end:
-        t1 = end
+    t1 = min(t1, end)
     while t0 < t1:
         i = int(t0 // interval_s)
         if i >= count:
             break
         e = (i + 1) * interval_s
-        if e > t1:
-            e = t1
+        e = min(e, t1)
         arr[q, i] += (e - t0) * weight
         t0 = e
 
@@ -98,10 +95,8 @@ def _set_completion(a, af, ai, sess_w, slowdown):
         return
     least = sess_w[a, 0]
     for j in range(1, m):
-        if sess_w[a, j] < least:
-            least = sess_w[a, j]
-    if least < 0.0:
-        least = 0.0
+        least = min(least, sess_w[a, j])
+    least = max(least, 0.0)
     af[a, COMPLETE] = af[a, LAST] + least * (1.0 + slowdown[ai[a, HAND_Q]] * (m - 1))
 
 
@@ -151,8 +146,7 @@ def _fill(a, t, st, ai, af, sess_c, sess_w, arrival_s, queue_of, work, q_order, 
             r = _rank(a, q, current, rank, routing)
             if r < 0:
                 continue
-            if r < any_r:
-                any_r = r
+            any_r = min(any_r, r)
             if m > 0 and (ai[a, HAND_Q] != q or m >= concurrency[q]):
                 continue
             h = head[q]
@@ -235,7 +229,7 @@ def _enter(a, j, t, ai, af, seg_ptr, seg_start, seg_end, seg_kind, break_full):
 def _tree_update(tree_t, tree_a, size, a, af):
     """Set agent ``a``'s next event in the tournament tree of the agents' next events."""
     i = size + a
-    tree_t[i] = af[a, COMPLETE] if af[a, COMPLETE] <= af[a, BOUND] else af[a, BOUND]
+    tree_t[i] = min(af[a, COMPLETE], af[a, BOUND])
     tree_a[i] = a
     i >>= 1
     while i >= 1:
@@ -313,8 +307,7 @@ def run_replication(arrival_s, queue_of, work, patience_s, q_ptr, q_order, concu
     contacts = arrival_s.size
     width = 1
     for q in range(queues):
-        if concurrency[q] > width:
-            width = concurrency[q]
+        width = max(width, concurrency[q])
     ai = np.zeros((agents, 5), dtype=np.int64)
     af = np.zeros((agents, 5))
     sess_c = np.full((agents, width), -1, dtype=np.int64)

@@ -207,7 +207,7 @@ def _contacts(inp: SimulationInput, options: SimulationOptions, rng: np.random.G
         scale = np.where(mixed, extra / np.where(inp.volume > 0, inp.volume, 1.0), 0.0)
         rate = np.where(mixed, rng.gamma(shape, np.where(mixed, scale, 1.0)), inp.volume)
     counts = rng.poisson(rate)
-    queues, count = counts.shape
+    count = counts.shape[1]
     flat = counts.ravel()
     cell = np.repeat(np.arange(flat.size), flat)
     queue = (cell // count).astype(np.int64)

@@ -176,5 +176,5 @@ def test_warm_start_hands_the_horizon_a_queue_and_counts_only_the_horizon():
     # At 8 h the cold start has the night's mail waiting (128); the warm one also what the
     # day before left (about 96).
     assert warm_counts["backlog"][0, 31] > cold_counts["backlog"][0, 31] + 50
-    assert warm_counts["backlog"][0, -1] == ((warm.status == 0)).sum()
+    assert warm_counts["backlog"][0, -1] == (warm.status == 0).sum()
     assert (warm.agent[(warm.status == 1) & (warm.leave_seconds >= 0)] == 0).all()

@@ -143,6 +143,7 @@ def interval_counts(inp: SimulationInput, outcome: ReplicationOutcome) -> dict:
     # Email answered but still in service at the end without a known end: verdict only if late.
     unknown = answered & np.isnan(wait)
     verdict &= ~unknown | (horizon - outcome.arrival_seconds > threshold)
+    verdict &= ~np.isnan(threshold)        # a queue with an ASA target only: no service level
     # Waiting at an interval's end: from the arrival's interval to the one it left in.
     left = np.where(outcome.status > 0, outcome.leave_seconds, np.inf)
     gone = np.clip(np.floor(left / step), 0, count).astype(np.int64)   # warm-up's gone: 0

@@ -69,3 +69,12 @@ def test_agent_missing_from_the_agents_is_named():
     with pytest.raises(DataError, match="^activities: agent 'A0' is not among the agents "
                                         "given$"):
         simulation_input(forecast, activities, [], config)
+
+
+def test_a_queue_with_an_asa_target_only_has_no_service_level():
+    queue = {"id": "voice", "channel": "voice", "asa_seconds": 30}
+    inp = build_case([queue], [("A0", "voice", [(0, 24, "voice")])],
+                     volume={"voice": 5.0}, aht_seconds={"voice": 60.0})
+    assert np.isnan(inp.threshold_seconds[0])
+    week = simulate(inp, replications=2, processes=1, absence="none").weeks.iloc[0]
+    assert np.isnan(week.service_level) and week.asa_seconds >= 0

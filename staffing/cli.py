@@ -17,12 +17,24 @@ import click
 from staffing import __version__, export, io
 from staffing.config import ForecastSettings
 from staffing.erlang.calculator import agent_table
-from staffing.errors import ConfigError, ForecastError, InfeasibleError, StaffingError
+from staffing.errors import (
+    ConfigError,
+    DataError,
+    ForecastError,
+    InfeasibleError,
+    StaffingError,
+)
 from staffing.forecast.backtest import format_backtest
 from staffing.io import Scenario, load_config, load_scenario
-from staffing.plan import forecast_history, requirements_stage, roster_stage
+from staffing.plan import forecast_history, requirements_stage, roster_stage, simulation_stage
 from staffing.plan import plan as run_plan
-from staffing.reports import comparison_report, forecast_chart, png_bytes, summary_text
+from staffing.reports import (
+    comparison_report,
+    forecast_chart,
+    png_bytes,
+    simulation_text,
+    summary_text,
+)
 from staffing.requirements import with_shrinkage
 from staffing.scenarios.capacity import find_capacity
 from staffing.scenarios.compare import compare as run_compare
@@ -454,6 +466,54 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
     gap = "no lower bound" if result.gap is None else f"gap {result.gap:.1%}"
     reporter.say(f"{result.status}: objective {result.objective:,.1f}, {gap}; wrote "
                  f"{len(written)} files to {out_dir}")
+
+
+# -------------------------------------------------------------------------------- simulate
+@cli.command()
+@click.argument("plan_dir", metavar="PLAN_DIR",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@config_option("Scenario YAML of the plan (queues, agents, shrinkage, simulation settings).")
+@click.option("--replications", type=click.IntRange(min=1, max=1000),
+              help="Independent replications (default: simulation.replications, 20).")
+@click.option("--routing", type=click.Choice(["as-rostered", "overflow", "skill-priority"]),
+              help="How contacts reach agents (default: simulation.routing, as-rostered).")
+@click.option("--seed", type=click.IntRange(min=0), help="Root seed (default: simulation.seed).")
+@click.option("--cluster", metavar="ADDRESS",
+              help="Dask scheduler to run the replications on (needs staffing[dask]).")
+@out_dir_option("Folder for simulation.csv and simulation_summary.csv.")
+@click.pass_obj
+def simulate(reporter: _Reporter, plan_dir: Path, config_path: Path, replications: int | None,
+             routing: str | None, seed: int | None, cluster: str | None, out_dir: Path) -> None:
+    """Simulate a plan contact by contact: the service its roster really gives.
+
+    Reads forecast.csv and activities.csv from PLAN_DIR (a `staffing plan` folder); writes
+    simulation.csv (per queue and interval) and simulation_summary.csv (per queue and day,
+    with the service level's 95 % interval over replications) and prints a per-queue table.
+    The model is in docs/simulation.md.
+
+    \b
+    Example:
+      staffing simulate out/express-week --config configs/express-week.yaml \\
+          --replications 20 --routing overflow --out out/express-week-sim
+    """
+    scenario = load_scenario(config_path)
+    changes = {k: v for k, v in (("replications", replications), ("routing", routing),
+                                 ("seed", seed)) if v is not None}
+    if changes:
+        scenario = scenario.with_changes({"simulation": changes})
+    missing = [n for n in ("forecast.csv", "activities.csv") if not (plan_dir / n).is_file()]
+    if missing:
+        raise DataError(f"{plan_dir}: not a plan folder ({' and '.join(missing)} missing); give "
+                        "a folder written by `staffing plan`")
+    zone = scenario.config.site.time_zone
+    forecast = io.read_format(plan_dir / "forecast.csv", "forecast", zone)
+    activities = io.read_format(plan_dir / "activities.csv", "activities", zone)
+    reporter.stage("simulate")
+    with _executor(cluster) as executor:
+        result = simulation_stage(scenario, forecast, activities, executor=executor)
+    written = export.write_simulation_outputs(result, out_dir)
+    click.echo(simulation_text(result), nl=False)
+    reporter.say(f"wrote {', '.join(p.name for p in written)} to {out_dir}")
 
 
 # ---------------------------------------------------------------------------------- erlang

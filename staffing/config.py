@@ -51,6 +51,7 @@ __all__ = [
     "ScenarioConfig",
     "ShiftRules",
     "ShrinkageWindow",
+    "SimulationSettings",
     "SiteConfig",
     "SolverSettings",
     "SolverWeights",
@@ -431,6 +432,24 @@ class SolverSettings(_Model):
     weights: SolverWeights = SolverWeights()
 
 
+class SimulationSettings(_Model):
+    """Contact-by-contact simulation of every plan, and verification by it
+    (``docs/simulation.md``)."""
+
+    replications: int = Field(20, ge=0, le=1000)
+    routing: Literal["as-rostered", "overflow", "skill-priority"] = "as-rostered"
+    verify: bool = True
+    max_rounds: int = Field(2, ge=0, le=10)
+    round_time_limit_seconds: float | None = Field(None, gt=0)
+    block_minutes: int = Field(120, ge=15, le=1440)
+    seed: int = Field(0, ge=0)
+    arrivals: Literal["poisson", "overdispersed"] = "poisson"
+    handle_time: Literal["exponential", "lognormal"] = "exponential"
+    handle_time_cv: float = Field(1.0, gt=0, le=5)
+    absence: Literal["shift", "interval", "none"] = "shift"
+    break_policy: Literal["full", "shortened"] = "full"
+
+
 # -------------------------------------------------------------------------------- shrinkage
 class ShrinkageWindow(_Model):
     """Shrinkage for the intervals starting in a local time window, e.g. training afternoons.
@@ -559,6 +578,7 @@ class ScenarioConfig(_Model):
     contracts: dict[str, ContractConfig] = Field(default_factory=lambda: dict(DEFAULT_CONTRACTS))
     shift_rules: ShiftRules = ShiftRules()
     solver: SolverSettings = SolverSettings()
+    simulation: SimulationSettings = SimulationSettings()
     adjustments: Adjustments = Adjustments()
 
     @field_validator("history", "agents", mode="after")

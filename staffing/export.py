@@ -20,9 +20,13 @@ from staffing.reports import (
     roster_workbook_bytes,
     summary_text,
 )
+from staffing.simulate import SimulationResult
 from staffing.solver import RosterResult
 
-__all__ = ["PLAN_FILES", "write_forecast_outputs", "write_plan", "write_roster_outputs"]
+__all__ = [
+    "PLAN_FILES", "SIMULATION_SUMMARY_COLUMNS", "write_forecast_outputs", "write_plan",
+    "write_roster_outputs", "write_simulation_outputs",
+]
 
 
 #: Files :func:`write_plan` writes, in order, with their format (``None`` = free-form).
@@ -57,6 +61,8 @@ def write_plan(result: PlanResult, out_dir: Path | str) -> list[Path]:
         written += write_roster_outputs(roster, out, coverage=result.coverage)
         write_table(result.summary, out / "summary.csv")
         written.append(out / "summary.csv")
+        if result.simulation is not None:
+            written += write_simulation_outputs(result.simulation, out)
         config = result.scenario.config
         agents = list(dict.fromkeys([a.agent_id for a in result.scenario.agents]
                                     + sorted(set(roster.roster["agent_id"]))))
@@ -78,6 +84,25 @@ def write_plan(result: PlanResult, out_dir: Path | str) -> list[Path]:
     write_text(plan_report(result, figures), out / "report.html")
     written.append(out / "report.html")
     return written
+
+
+#: Columns of ``simulation_summary.csv`` (per queue and day), as ``staffing simulate`` writes it.
+SIMULATION_SUMMARY_COLUMNS = (
+    "queue", "date", "contacts", "service_level", "service_level_low", "service_level_high",
+    "asa_seconds", "abandoned_share", "occupancy",
+)
+
+
+def write_simulation_outputs(simulation: SimulationResult, out_dir: Path | str) -> list[Path]:
+    """Write ``simulation.csv`` (per queue and interval, every figure of the simulation) and
+    ``simulation_summary.csv`` (per queue and day, :data:`SIMULATION_SUMMARY_COLUMNS` first)."""
+    out = Path(out_dir)
+    write_table(simulation.intervals, out / "simulation.csv")
+    days = simulation.days
+    lead = [c for c in SIMULATION_SUMMARY_COLUMNS if c in days.columns]
+    write_table(days[lead + [c for c in days.columns if c not in lead]],
+                out / "simulation_summary.csv")
+    return [out / "simulation.csv", out / "simulation_summary.csv"]
 
 
 def write_forecast_outputs(forecast: ForecastResult, out_dir: Path) -> Path:

@@ -24,14 +24,16 @@ from staffing.forecast import ForecastResult, build_forecast
 from staffing.forecast.adjustments import adjust_forecast, effective_events
 from staffing.io import Scenario
 from staffing.requirements import build_requirements
+from staffing.simulate import SimulationResult, simulate, simulation_input
+from staffing.simulate.verify import raise_requirements, shortfalls
 from staffing.solver import RosterResult, SolveProgress, solve_roster
 from staffing.solver.adjustments import adjust_agents, adjust_contracts
-from staffing.summary import coverage_report, daily_summary
+from staffing.summary import coverage_report, daily_summary, with_simulated
 from staffing.timegrid import Horizon
 
 __all__ = [
-    "PlanResult", "forecast_history", "forecast_stage", "plan", "requirements_stage",
-    "roster_agents", "roster_stage",
+    "PlanResult", "VerificationRound", "forecast_history", "forecast_stage", "plan",
+    "requirements_stage", "roster_agents", "roster_stage", "simulation_stage", "verify_stage",
 ]
 
 
@@ -59,6 +61,31 @@ class PlanResult:
     coverage: pd.DataFrame
     summary: pd.DataFrame
     stage_seconds: dict[str, float]
+    simulation: SimulationResult | None = None
+    verification: tuple[VerificationRound, ...] = ()
+
+
+@dataclass(frozen=True)
+class VerificationRound:
+    """One round of verification by simulation (:mod:`staffing.simulate.verify`).
+
+    Attributes
+    ----------
+    round : 1, 2, ...
+    short_blocks : blocks of a queue's intervals whose simulated service level missed the
+        target before this round, as ``(queue, block_start, simulated, target)``.
+    added_agent_hours : agent-hours this round added to the requirements. [h]
+    paid_hours_before, paid_hours_after : the roster's paid hours before and after the
+        round's re-roster. [h]
+    status : the re-roster's status.
+    """
+
+    round: int
+    short_blocks: tuple[tuple[str, pd.Timestamp, float, float], ...]
+    added_agent_hours: float
+    paid_hours_before: float
+    paid_hours_after: float
+    status: str
 
 
 def plan(
@@ -68,6 +95,10 @@ def plan(
     on_progress: Callable[[SolveProgress], None] | None = None,
 ) -> PlanResult:
     """Run forecast, requirements and roster for ``scenario``.
+
+    With ``simulation.replications`` > 0 the roster is then simulated contact by contact and,
+    with ``simulation.verify``, re-rostered where the simulation shows a queue short of its
+    target (:func:`verify_stage`).
 
     ``on_stage`` is told the name of each stage as it starts; ``on_progress`` gets the roster
     solver's incumbents. The roster's status says whether every hard rule could hold; an
@@ -104,8 +135,84 @@ def plan(
     seconds["roster"] = time.perf_counter() - started
 
     coverage = coverage_report(requirements, roster.coverage, config)
+    simulation, rounds = None, ()
+    if config.simulation.replications > 0 and roster.feasible:
+        started = stage("simulate")
+        simulation, rounds, requirements, roster, coverage = verify_stage(
+            scenario, forecast.frame, requirements, roster, coverage, on_stage=on_stage,
+            on_progress=on_progress)
+        seconds["simulate"] = time.perf_counter() - started
     summary = daily_summary(requirements, coverage, config.interval_minutes)
-    return PlanResult(scenario, forecast, requirements, roster, coverage, summary, seconds)
+    if simulation is not None:
+        summary = with_simulated(summary, simulation.days)
+    return PlanResult(scenario, forecast, requirements, roster, coverage, summary, seconds,
+                      simulation, rounds)
+
+
+def simulation_stage(scenario: Scenario, forecast: pd.DataFrame, activities: pd.DataFrame, *,
+                     executor=None) -> SimulationResult:
+    """Simulate a roster's ``activities`` contact by contact against ``forecast`` with the
+    scenario's ``simulation:`` settings (agents with the scenario's leave and hires).
+    ``executor`` (e.g. a Dask client's) runs the replications; default: local processes."""
+    config = scenario.config
+    settings = config.simulation
+    inp = simulation_input(forecast, activities, roster_agents(scenario), config)
+    return simulate(inp, replications=max(1, settings.replications), routing=settings.routing,
+                    seed=settings.seed, arrivals=settings.arrivals,
+                    handle_time=settings.handle_time, handle_time_cv=settings.handle_time_cv,
+                    absence=settings.absence, break_policy=settings.break_policy,
+                    executor=executor)
+
+
+def verify_stage(
+    scenario: Scenario, forecast: pd.DataFrame, requirements: pd.DataFrame,
+    roster: RosterResult, coverage: pd.DataFrame, *,
+    on_stage: Callable[[str], None] | None = None,
+    on_progress: Callable[[SolveProgress], None] | None = None,
+) -> tuple[SimulationResult, tuple[VerificationRound, ...], pd.DataFrame, RosterResult,
+           pd.DataFrame]:
+    """Simulate the roster; with ``simulation.verify``, for up to ``simulation.max_rounds``
+    rounds raise the requirements where a voice or chat queue's simulated service level falls
+    short (:mod:`staffing.simulate.verify`) and roster again from the previous roster.
+
+    A round's roster is kept only if it is feasible. Returns the last simulation, the rounds,
+    and the requirements, roster and coverage the plan ends with.
+    """
+    config = scenario.config
+    settings = config.simulation
+    simulation = simulation_stage(scenario, forecast, roster.activities)
+    rounds: list[VerificationRound] = []
+    if not settings.verify:
+        return simulation, (), requirements, roster, coverage
+    hours = config.interval_minutes / 60
+    limit = settings.round_time_limit_seconds or config.solver.time_limit_seconds / 3
+    rescheduled = scenario.with_changes({"solver": {"time_limit_seconds": limit}})
+    for number in range(1, settings.max_rounds + 1):
+        found = shortfalls(simulation, coverage, config, block_minutes=settings.block_minutes)
+        if not found:
+            break
+        raised = raise_requirements(requirements, coverage, found, config)
+        added = float((raised["agents_required_with_shrinkage"]
+                       - requirements["agents_required_with_shrinkage"]).sum() * hours)
+        if on_stage is not None:
+            on_stage(f"verification round {number}: {len(found)} short blocks, "
+                     f"+{added:,.1f} agent-hours required")
+        before = _paid_hours(roster)
+        candidate = roster_stage(rescheduled, raised, warm_start=roster.roster,
+                                 on_progress=on_progress)
+        rounds.append(VerificationRound(
+            number, tuple((f.queue, f.block_start, f.simulated, f.target) for f in found),
+            added, before, _paid_hours(candidate), str(candidate.status)))
+        if not candidate.feasible:
+            break
+        requirements, roster = raised, candidate
+        coverage = coverage_report(requirements, roster.coverage, config)
+        simulation = simulation_stage(scenario, forecast, roster.activities)
+    return simulation, tuple(rounds), requirements, roster, coverage
+
+
+def _paid_hours(roster: RosterResult) -> float:
+    return float(roster.roster["paid_minutes"].sum() / 60) if not roster.roster.empty else 0.0
 
 
 def forecast_stage(scenario: Scenario, *, history: pd.DataFrame | None = None,

@@ -18,8 +18,9 @@ from staffing.domain import Agent
 from staffing.requirements import expected_performance
 
 __all__ = [
-    "DAY_METRICS", "QUEUE_METRICS", "SUMMARY_COLUMNS", "coverage_report", "daily_summary",
-    "format_metric", "roster_cost_by_day", "service_level_by_queue",
+    "DAY_METRICS", "QUEUE_METRICS", "SIMULATED_COLUMNS", "SUMMARY_COLUMNS", "coverage_report",
+    "daily_summary", "format_metric", "roster_cost_by_day", "service_level_by_queue",
+    "simulated_service_level_by_queue", "with_simulated",
 ]
 
 #: Columns of ``summary.csv`` (per queue and day).
@@ -29,7 +30,8 @@ SUMMARY_COLUMNS = (
 )
 #: Per queue and day, in the order shown.
 QUEUE_METRICS = ("volume", "required_agent_hours", "scheduled_agent_hours", "service_level",
-                 "asa_seconds", "abandon_rate", "understaffed_intervals")
+                 "simulated_service_level", "asa_seconds", "abandon_rate",
+                 "understaffed_intervals")
 #: Per day over all queues.
 DAY_METRICS = ("paid_hours", "overtime_hours", "cost")
 
@@ -78,6 +80,34 @@ def daily_summary(requirements: pd.DataFrame, coverage: pd.DataFrame,
     return out[list(SUMMARY_COLUMNS)]
 
 
+#: The simulation's per queue and day figures added to the summary, by their summary name.
+SIMULATED_COLUMNS = {
+    "service_level": "simulated_service_level",
+    "service_level_low": "simulated_service_level_low",
+    "service_level_high": "simulated_service_level_high",
+    "asa_seconds": "simulated_asa_seconds",
+    "abandoned_share": "simulated_abandon_rate",
+}
+
+
+def with_simulated(summary: pd.DataFrame, simulated_days: pd.DataFrame) -> pd.DataFrame:
+    """The daily summary with the simulation's figures per queue and day beside the
+    formula's (:data:`SIMULATED_COLUMNS`; the simulation's ``days`` frame)."""
+    sim = simulated_days[["queue", "date", *SIMULATED_COLUMNS]].rename(columns=SIMULATED_COLUMNS)
+    return summary.merge(sim, on=["queue", "date"], how="left")
+
+
+def simulated_service_level_by_queue(simulation) -> pd.Series:
+    """Simulated service level per queue over the horizon, pooled over replications (answered
+    within the threshold / contacts with a verdict), from a
+    :class:`~staffing.simulate.SimulationResult`."""
+    within = simulation.counts["within"].sum(axis=(0, 2))
+    verdicts = simulation.counts["verdicts"].sum(axis=(0, 2))
+    queues = list(dict.fromkeys(simulation.intervals["queue"]))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.Series(within / verdicts, index=queues, dtype=float)
+
+
 def service_level_by_queue(requirements: pd.DataFrame, coverage: pd.DataFrame) -> pd.Series:
     """Expected service level per queue over the horizon, weighted by each interval's volume
     (intervals without a verdict, e.g. emails due after the horizon, are left out)."""
@@ -99,7 +129,7 @@ def format_metric(metric: str, value: float) -> str:
         return "n/a"
     if value == float("inf"):
         return "∞"  # overloaded intervals: Erlang C's wait grows without bound
-    if metric in ("service_level", "abandon_rate"):
+    if metric in ("service_level", "simulated_service_level", "abandon_rate"):
         return f"{value:.1%}"
     if metric == "understaffed_intervals":
         return f"{int(value):,}"

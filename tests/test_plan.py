@@ -168,3 +168,67 @@ def test_service_level_weights_only_intervals_with_a_verdict():
     assert by_day["2026-11-29"] == pytest.approx((10 * 1.0 + 30 * 0.5) / 40)
     assert pd.isna(by_day["2026-11-30"])
     assert service_level_by_queue(requirements, coverage)["email"] == pytest.approx(25 / 40)
+
+
+def test_the_plan_is_simulated_and_says_so(result, scenario, plan_dir):
+    """Every plan is simulated: the summary carries the simulated service level beside the
+    formula's, inside its 95 % interval, and summary.txt says what verification did."""
+    settings = scenario.config.simulation
+    assert result.simulation is not None
+    assert result.simulation.replications == settings.replications == 20
+    summary = result.summary
+    for column in ("simulated_service_level", "simulated_service_level_low",
+                   "simulated_service_level_high"):
+        assert column in summary.columns
+    known = summary["simulated_service_level"].notna()
+    assert known.any()
+    part = summary[known]
+    assert (part["simulated_service_level_low"] <= part["simulated_service_level"]).all()
+    assert (part["simulated_service_level"] <= part["simulated_service_level_high"]).all()
+    out, text = plan_dir
+    assert "Simulated: 20 replications, routing as-rostered" in text
+    assert "Verification: " in text
+    assert "Days short of their target in simulation: " in text
+    written = read_format(out / "coverage.csv", "coverage", scenario.config.site.time_zone)
+    assert len(written) == len(result.coverage)
+    assert {"simulation.csv", "simulation_summary.csv"} <= {p.name for p in out.iterdir()}
+
+
+def test_verification_only_raises_requirements(result, scenario):
+    requirements = result.requirements
+    if "verification_added" not in requirements.columns:
+        assert result.verification == ()
+        return
+    assert (requirements["verification_added"] >= 0).all()
+    added_hours = requirements["verification_added"].sum() * scenario.config.interval_minutes / 60
+    assert sum(r.added_agent_hours for r in result.verification) == pytest.approx(added_hours)
+
+
+def test_simulate_command_on_a_plan_folder(plan_dir, tmp_path):
+    out, _ = plan_dir
+    run = CliRunner().invoke(cli, ["simulate", str(out), "--config", str(SMALL),
+                                   "--replications", "3", "--routing", "overflow",
+                                   "--out", str(tmp_path)])
+    assert run.exit_code == 0, run.output
+    assert "Simulated 3 replications, routing overflow, seed 0" in run.output
+    summary = pd.read_csv(tmp_path / "simulation_summary.csv")
+    assert list(summary.columns[:9]) == [
+        "queue", "date", "contacts", "service_level", "service_level_low",
+        "service_level_high", "asa_seconds", "abandoned_share", "occupancy"]
+    assert set(summary["queue"]) == {"voice", "chat"}
+    intervals = pd.read_csv(tmp_path / "simulation.csv")
+    assert len(intervals) == 2 * len(staffing.load_scenario(SMALL).config.horizon_.intervals())
+    # The same seed gives the same figures.
+    again = CliRunner().invoke(cli, ["simulate", str(out), "--config", str(SMALL),
+                                     "--replications", "3", "--routing", "overflow",
+                                     "--out", str(tmp_path / "again")])
+    assert again.exit_code == 0, again.output
+    assert pd.read_csv(tmp_path / "again" / "simulation.csv").equals(intervals)
+
+
+def test_simulate_command_names_a_folder_that_is_not_a_plan(tmp_path):
+    run = CliRunner().invoke(cli, ["simulate", str(tmp_path), "--config", str(SMALL),
+                                   "--out", str(tmp_path / "sim")])
+    assert run.exit_code == 1
+    assert run.output == (f"Error: {tmp_path}: not a plan folder (forecast.csv and "
+                          "activities.csv missing); give a folder written by `staffing plan`\n")

@@ -16,7 +16,11 @@ import numpy as np
 import pandas as pd
 
 from staffing.reports import charts
-from staffing.summary import format_metric, service_level_by_queue
+from staffing.summary import (
+    format_metric,
+    service_level_by_queue,
+    simulated_service_level_by_queue,
+)
 
 __all__ = ["comparison_report", "plan_charts", "plan_report"]
 
@@ -106,6 +110,8 @@ def plan_report(result, figures: Mapping[str, object] | None = None) -> str:
     summary = result.summary
     volume = summary["volume"].sum() if not summary.empty else 0.0
     levels = service_level_by_queue(result.requirements, result.coverage)
+    simulated = (simulated_service_level_by_queue(result.simulation)
+                 if getattr(result, "simulation", None) is not None else pd.Series(dtype=float))
     paid = roster.roster["paid_minutes"].sum() / 60 if not roster.roster.empty else 0.0
     understaffed = int(summary["understaffed_intervals"].sum()) if not summary.empty else 0
     kpis = [
@@ -120,6 +126,10 @@ def plan_report(result, figures: Mapping[str, object] | None = None) -> str:
                "" if not q.service_level else
                ("good" if levels[q.id] >= q.service_level else "bad"))
           for q in config.queues if q.id in levels.index),
+        *(_kpi(f"{q.id}: simulated service level", f"{simulated[q.id]:.1%}", f"sim-{q.id}",
+               "" if not q.service_level else
+               ("good" if simulated[q.id] >= q.service_level else "bad"))
+          for q in config.queues if q.id in simulated.index and not pd.isna(simulated[q.id])),
         _kpi("paid hours", f"{paid:,.0f}", "paid-hours"),
         _kpi("roster", f"{roster.status}" + (
             f", gap {roster.gap:.1%}" if roster.gap is not None and roster.bound else
@@ -136,7 +146,10 @@ def plan_report(result, figures: Mapping[str, object] | None = None) -> str:
         body.append('<section id="summary"><h2>Per queue and day</h2>' + _table(
             table, {"volume": ",.0f", "required_agent_hours": ",.1f",
                     "scheduled_agent_hours": ",.1f", "service_level": ".1%",
-                    "asa_seconds": ",.1f", "abandon_rate": ".1%"},
+                    "asa_seconds": ",.1f", "abandon_rate": ".1%",
+                    "simulated_service_level": ".1%", "simulated_service_level_low": ".1%",
+                    "simulated_service_level_high": ".1%", "simulated_asa_seconds": ",.1f",
+                    "simulated_abandon_rate": ".1%"},
             table_id="summary-table", left=["queue", "date"]) + "</section>")
     sections = [("forecast", "History and forecast", "forecast"),
                 ("coverage", "Required and scheduled agents", "coverage"),
@@ -172,7 +185,8 @@ def comparison_report(comparison) -> str:
                           columns=totals.columns)
     shown = pd.concat([status, totals], ignore_index=True)
     for name in names:
-        shown[name] = [format_metric(m, v) for m, v in zip(shown["metric"], shown[name], strict=True)]
+        shown[name] = [format_metric(m, v)
+                       for m, v in zip(shown["metric"], shown[name], strict=True)]
     body = ['<section id="totals"><h2>Totals over the horizon</h2>',
             _table(shown, table_id="totals-table", left=["queue", "metric"]), "</section>"]
     # Service level per queue and day, one line per scenario.

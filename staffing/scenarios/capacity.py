@@ -1,8 +1,9 @@
 """Capacity: the smallest addition of agents (or overtime) that meets the service targets.
 
 The forecast and requirements do not depend on headcount, so they are computed once; each
-candidate addition is then one roster solve. Service holds when, on every day of the horizon,
-each queue's expected service level (weighted by volume) reaches its target and its ASA and
+candidate addition is then one roster solve, simulated contact by contact (the scenario's
+``simulation:``; with ``replications: 0`` the formulas judge instead). Service holds when, on
+every day of the horizon, each queue's service level reaches its target and its ASA and
 abandonment stay within theirs. Adding agents of one skill profile (or overtime hours) is
 searched by galloping from an estimate made from the base roster's understaffed agent-hours,
 then bisecting: ``O(log n)`` solves. Every candidate tried is a point of the trade-off curve.
@@ -27,8 +28,9 @@ from staffing.plan import (
     requirements_stage,
     roster_agents,
     roster_stage,
+    simulation_stage,
 )
-from staffing.summary import coverage_report, daily_summary, roster_cost_by_day
+from staffing.summary import coverage_report, daily_summary, roster_cost_by_day, with_simulated
 
 __all__ = ["EMAIL_ON_TIME", "CapacityPoint", "CapacityResult", "find_capacity", "misses"]
 
@@ -104,29 +106,35 @@ def misses(summary: pd.DataFrame, scenario: Scenario) -> tuple[str, ...]:
     Voice and chat: ``service_level``, ``asa_seconds`` and ``max_abandon_rate`` as set on the
     queue. Email: at least :data:`EMAIL_ON_TIME` of each day's messages answered within
     ``response_within_hours`` (days whose messages are all due after the horizon have no
-    verdict).
+    verdict). Where the summary has the simulation's figures (``simulated_service_level``,
+    ... from :func:`staffing.summary.with_simulated`) they are judged, not the formula's.
     """
+    simulated = "simulated_service_level" in summary.columns
+    pick = {m: (f"simulated_{m}" if simulated else m)
+            for m in ("service_level", "asa_seconds", "abandon_rate")}
+    source = "simulated " if simulated else ""
     out = []
     for queue in scenario.config.queues:
         part = summary[summary["queue"] == queue.id]
-        for row in part.itertuples():
-            if row.volume <= 0:
+        for row in part.to_dict("records"):
+            if row["volume"] <= 0:
                 continue
+            level, asa, abandon = (row[pick[m]] for m in ("service_level", "asa_seconds",
+                                                          "abandon_rate"))
             if queue.channel == "email":
-                if not pd.isna(row.service_level) and row.service_level < EMAIL_ON_TIME:
-                    out.append(f"{queue.id} on {row.date}: {row.service_level:.1%} answered "
+                if not pd.isna(level) and level < EMAIL_ON_TIME:
+                    out.append(f"{queue.id} on {row['date']}: {level:.1%} {source}answered "
                                f"within {queue.response_within_hours:g} h < "
                                f"{EMAIL_ON_TIME:.0%}")
                 continue
-            if queue.service_level and not (row.service_level >= queue.service_level - 1e-9):
-                out.append(f"{queue.id} on {row.date}: service level {row.service_level:.1%} < "
+            if queue.service_level and not (level >= queue.service_level - 1e-9):
+                out.append(f"{queue.id} on {row['date']}: {source}service level {level:.1%} < "
                            f"{queue.service_level:.0%}")
-            if queue.asa_seconds and not (row.asa_seconds <= queue.asa_seconds + 1e-9):
-                out.append(f"{queue.id} on {row.date}: ASA {row.asa_seconds:.0f} s > "
+            if queue.asa_seconds and not (asa <= queue.asa_seconds + 1e-9):
+                out.append(f"{queue.id} on {row['date']}: {source}ASA {asa:.0f} s > "
                            f"{queue.asa_seconds:g} s")
-            if queue.max_abandon_rate and not (row.abandon_rate <= queue.max_abandon_rate
-                                               + 1e-9):
-                out.append(f"{queue.id} on {row.date}: abandonment {row.abandon_rate:.1%} > "
+            if queue.max_abandon_rate and not (abandon <= queue.max_abandon_rate + 1e-9):
+                out.append(f"{queue.id} on {row['date']}: {source}abandonment {abandon:.1%} > "
                            f"{queue.max_abandon_rate:.0%}")
     return tuple(out)
 
@@ -169,9 +177,10 @@ def find_capacity(
     """The smallest addition meeting every queue's service targets on every day.
 
     ``kind`` = ``agents`` adds agents with ``skills`` (default: the skills the base roster is
-    short of, shortest first, e.g. ``email:1;voice:2;chat:3``) and ``contract``; ``overtime`` raises every agent's
-    weekly maximum by whole hours. ``max_added`` caps the search (default: 2x the agents, or
-    20 h). ``answer`` is ``None`` when even ``max_added`` does not meet the targets.
+    short of, shortest first, e.g. ``email:1;voice:2;chat:3``) and ``contract``; ``overtime``
+    raises every agent's weekly maximum by whole hours. ``max_added`` caps the search
+    (default: 2x the agents, or 20 h). ``answer`` is ``None`` when even ``max_added`` does not
+    meet the targets.
     ``changes`` is what to merge into the scenario (``Scenario.with_changes``) to apply it.
     """
     config = scenario.config
@@ -199,8 +208,12 @@ def find_capacity(
             if kind == "agents" and state["skills"] is None:
                 state["skills"] = _default_profile(requirements, coverage)
         summary = daily_summary(requirements, coverage, config.interval_minutes)
+        level = "service_level"
+        if roster.feasible and config.simulation.replications > 0:
+            simulated = simulation_stage(candidate, forecast.frame, roster.activities).days
+            summary, level = with_simulated(summary, simulated), "simulated_service_level"
         missed = misses(summary, candidate) if roster.feasible else ("no feasible roster",)
-        worst = {q.id: float(summary.loc[summary["queue"] == q.id, "service_level"].min())
+        worst = {q.id: float(summary.loc[summary["queue"] == q.id, level].min())
                  for q in config.queues}
         costs = roster_cost_by_day(roster.roster, roster_agents(candidate), config.contracts,
                                    horizon.days)

@@ -70,8 +70,8 @@ class Comparison:
         """
         frames = []
         for o in self.outcomes:
-            per_queue = o.per_queue_day.melt(["queue", "date"], list(QUEUE_METRICS),
-                                             var_name="metric")
+            per_queue = o.per_queue_day.reindex(columns=["queue", "date", *QUEUE_METRICS]).melt(
+                ["queue", "date"], list(QUEUE_METRICS), var_name="metric")
             per_day = o.per_day.assign(queue="all").melt(["queue", "date"], list(DAY_METRICS),
                                                          var_name="metric")
             frames.append(pd.concat([per_queue, per_day]).assign(scenario=o.name))
@@ -85,14 +85,14 @@ class Comparison:
         wide = wide.sort_values(["_all", "queue", "date", "_order"]).drop(columns=["_order",
                                                                                    "_all"])
         wide.columns.name = None
-        return wide.reset_index(drop=True)
+        return _without_unsimulated(wide.reset_index(drop=True), self.names)
 
     def totals(self) -> pd.DataFrame:
         """Over the horizon: per queue volume, agent-hours, service level (volume-weighted),
         ASA, abandonment, understaffed intervals; then paid hours, overtime and cost."""
         rows = []
         for o in self.outcomes:
-            q = o.per_queue_day
+            q = o.per_queue_day.reindex(columns=["queue", "date", *QUEUE_METRICS])
             for queue, part in q.groupby("queue", sort=False):
                 weight = part["volume"].to_numpy()
                 rows += [(queue, "volume", o.name, weight.sum()),
@@ -100,7 +100,8 @@ class Comparison:
                           part["required_agent_hours"].sum()),
                          (queue, "scheduled_agent_hours", o.name,
                           part["scheduled_agent_hours"].sum())]
-                for metric in ("service_level", "asa_seconds", "abandon_rate"):
+                for metric in ("service_level", "simulated_service_level", "asa_seconds",
+                               "abandon_rate"):
                     rows.append((queue, metric, o.name, _weighted(part[metric], weight)))
                 rows.append((queue, "understaffed_intervals", o.name,
                              part["understaffed_intervals"].sum()))
@@ -114,7 +115,7 @@ class Comparison:
         wide = wide.sort_values(["queue", "metric"], key=lambda c: c.map(
             queues if c.name == "queue" else order)).reset_index(drop=True)
         wide.columns.name = None
-        return wide
+        return _without_unsimulated(wide, self.names)
 
     def totals_text(self) -> str:
         """The totals as an aligned plain-text table (what ``staffing compare`` prints)."""
@@ -129,6 +130,12 @@ class Comparison:
                  for line in [header, *rows]]
         lines.insert(1, "-" * len(lines[0]))
         return "\n".join(lines) + "\n"
+
+
+def _without_unsimulated(wide: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """Drop the simulated rows when no scenario was simulated (``simulation.replications: 0``)."""
+    empty = (wide["metric"] == "simulated_service_level") & wide[names].isna().all(axis=1)
+    return wide[~empty].reset_index(drop=True)
 
 
 def _weighted(values: pd.Series, weight: np.ndarray) -> float:

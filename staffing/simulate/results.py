@@ -12,7 +12,7 @@ contact still has one.
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,7 +83,7 @@ def simulate(inp: SimulationInput, *, replications: int = 20, routing: str = "as
              seed: int = 0, processes: int | None = None, arrivals: str = "poisson",
              handle_time: str = "exponential", handle_time_cv: float = 1.0,
              absence: str = "shift", break_policy: str = "full",
-             warm_start: bool = False) -> SimulationResult:
+             warm_start: bool = False, executor: Executor | None = None) -> SimulationResult:
     """Simulate the plan contact by contact, ``replications`` times.
 
     Parameters
@@ -94,6 +94,8 @@ def simulate(inp: SimulationInput, *, replications: int = 20, routing: str = "as
     seed : root seed (replication ``r`` uses the seed sequence's child ``r``).
     processes : worker processes; ``None`` = as many as cores (at most ``replications``),
         1 = in this process. The outcome does not depend on it.
+    executor : a :class:`concurrent.futures.Executor` to run the replications on instead
+        (e.g. a Dask client's ``get_executor()``); ``processes`` is then ignored.
     arrivals, handle_time, handle_time_cv, absence, break_policy, warm_start : see
         :class:`~staffing.simulate.replication.SimulationOptions`.
     """
@@ -105,7 +107,10 @@ def simulate(inp: SimulationInput, *, replications: int = 20, routing: str = "as
     children = np.random.SeedSequence(seed).spawn(replications)
     if processes is None:
         processes = min(replications, os.cpu_count() or 1)
-    if processes <= 1 or replications == 1:
+    if executor is not None:
+        parts = list(executor.map(_counts_one, [inp] * replications,
+                                  [options] * replications, children))
+    elif processes <= 1 or replications == 1:
         parts = [_counts_one(inp, options, child) for child in children]
     else:
         workers = min(processes, replications)

@@ -44,14 +44,16 @@ def test_cost_and_overtime_by_day():
         [max(0.0, 8 - cap_a), over_a - max(0.0, 8 - cap_a) + 5.0])
 
 
-def outcome(name: str, volume: float, sl: float, cost: float) -> Outcome:
+def outcome(name: str, volume: float, sl: float, cost: float,
+            simulated: float | None = None) -> Outcome:
     rows = []
     for queue in ("voice", "chat"):
         for day in (D1, D2):
             rows.append({"queue": queue, "date": day, "volume": volume,
                          "required_agent_hours": 10.0, "scheduled_agent_hours": 9.0,
                          "service_level": sl, "asa_seconds": 12.0, "abandon_rate": 0.02,
-                         "understaffed_intervals": 3})
+                         "understaffed_intervals": 3,
+                         **({} if simulated is None else {"simulated_service_level": simulated})})
     per_day = pd.DataFrame({"date": [D1, D2], "paid_hours": [100.0, 110.0],
                             "overtime_hours": [0.0, 2.0], "cost": [cost, cost]})
     return Outcome(name, "OPTIMAL", pd.DataFrame(rows), per_day, 1.0)
@@ -61,7 +63,9 @@ def test_side_by_side_table():
     comparison = Comparison((outcome("base", 100, 0.8, 2500), outcome("plus40", 140, 0.6, 2600)))
     table = comparison.table()
     assert list(table.columns) == ["queue", "date", "metric", "base", "plus40"]
-    assert len(table) == 2 * 2 * len(QUEUE_METRICS) + 2 * len(DAY_METRICS)
+    # Neither was simulated: no simulated rows.
+    assert len(table) == 2 * 2 * (len(QUEUE_METRICS) - 1) + 2 * len(DAY_METRICS)
+    assert "simulated_service_level" not in set(table["metric"])
     volume = table[(table["queue"] == "voice") & (table["date"] == D1)
                    & (table["metric"] == "volume")]
     assert volume[["base", "plus40"]].to_numpy().tolist() == [[100, 140]]
@@ -90,3 +94,19 @@ def test_metric_formatting():
     assert format_metric("abandon_rate", float("nan")) == "n/a"
     assert format_metric("service_level", 0.8123) == "81.2%"
     assert format_metric("cost", 130782.0) == "130,782.0"
+
+
+def test_the_simulated_service_level_stands_beside_the_formulas():
+    comparison = Comparison((outcome("base", 100, 0.9, 2500, simulated=0.85),
+                             outcome("plus40", 140, 0.7, 2600)))
+    table = comparison.table()
+    assert len(table) == 2 * 2 * len(QUEUE_METRICS) + 2 * len(DAY_METRICS)
+    rows = table[(table["queue"] == "voice") & (table["date"] == D1)]
+    assert rows["metric"].tolist()[3:5] == ["service_level", "simulated_service_level"]
+    simulated = rows[rows["metric"] == "simulated_service_level"]
+    assert simulated["base"].tolist() == [0.85]
+    assert simulated["plus40"].isna().all()
+    totals = comparison.totals()
+    voice = totals[(totals["queue"] == "voice") & (totals["metric"] == "simulated_service_level")]
+    assert voice["base"].tolist() == pytest.approx([0.85])
+    assert "simulated_service_level  85.0%" in " ".join(comparison.totals_text().split("  "))

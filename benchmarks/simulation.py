@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 import staffing.erlang as E
 from staffing import io
-from staffing.config import load_scenario
+from staffing.io import load_scenario
 from staffing.simulate import (
     ROUTINGS,
     SimulationOptions,

@@ -415,8 +415,9 @@ def real_data(path: Path, replications: int):
     frame = every[(every["offered"] >= R.MIN_OFFERED) & (every["present"] > 0)
                   & every["aht_seconds"].notna()].copy()
     w = frame["offered"].to_numpy()
-    month_aht = float(calls.loc[calls["answered"] & (calls["service_seconds"] > 0),
-                                "service_seconds"].mean())
+    service = calls.loc[calls["answered"] & (calls["service_seconds"] > 0), "service_seconds"]
+    month_aht = float(service.mean())
+    cv = float(service.std() / service.mean())          # of the month's service times
     # The month as one calendar of half-hours (for the continuous run): every half-hour's
     # offered calls, agents counted from the records (also in half-hours outside the
     # comparison), AHT of the half-hour or the month's where it has no answered call.
@@ -429,7 +430,7 @@ def real_data(path: Path, replications: int):
     at = calendar.get_indexer(frame.index)
     k = frame.shape[0]
     vol, aht = frame["offered"].to_numpy(float), frame["aht_seconds"].to_numpy()
-    times, drained, rows, load_rows, asa = {}, {}, [], [], []
+    times, drained, rows, load_rows, asa, paired = {}, {}, [], [], [], []
     for column, label in R.MEASURES.items():
         n = frame[column].to_numpy()
         erlang = R.predict(frame, column, theta)
@@ -439,23 +440,26 @@ def real_data(path: Path, replications: int):
         # given at the half-hour's staffing); the next half-hour starts empty.
         inp = _bank_input(np.column_stack([vol, np.zeros(k)]).ravel(),
                           np.repeat(n, 2), np.repeat(aht, 2), theta, "2000-01-01")
-        variants["independent, empty start"] = (inp, 2 * np.arange(k))
+        variants["independent, empty start"] = (inp, 2 * np.arange(k), {})
         # Independent and stationary: a warm-up half-hour at the same load first (not
         # counted), so the counted half-hour starts in (near) steady state, as the formulas.
         inp = _bank_input(np.column_stack([vol, vol, np.zeros(k)]).ravel(),
                           np.repeat(n, 3), np.repeat(aht, 3), theta, "2000-01-01")
-        variants["independent, warmed up"] = (inp, 3 * np.arange(k) + 1)
+        variants["independent, warmed up"] = (inp, 3 * np.arange(k) + 1, {})
         # The month as one run: the queue carried from half-hour to half-hour.
         full_agents = counted[column].reindex(calendar).fillna(0).to_numpy()
         inp = _bank_input(full_volume, full_agents, full_aht, theta, "1999-02-01")
-        variants["month, continuous"] = (inp, at)
+        variants["month, continuous"] = (inp, at, {})
+        # The same with handle times spread as the month's (lognormal, its CV).
+        variants[f"month, continuous, lognormal CV {cv:.2f}"] = (
+            inp, at, {"handle_time": "lognormal", "handle_time_cv": cv})
         preds = {"Erlang C": (erlang["sl_c"].to_numpy(), erlang["ab_c"].to_numpy(),
                               erlang["asa_c"].to_numpy()),
                  "Erlang A": (erlang["sl_a"].to_numpy(), erlang["ab_a"].to_numpy(),
                               erlang["asa_a"].to_numpy())}
-        for name, (inp, pos) in variants.items():
+        for name, (inp, pos, options) in variants.items():
             start = time.perf_counter()
-            result = simulate(inp, replications=replications, processes=2, seed=0)
+            result = simulate(inp, replications=replications, processes=2, seed=0, **options)
             times[f"{name}, {column}"] = time.perf_counter() - start
             iv = result.intervals.iloc[pos]
             preds[f"sim {name}"] = (iv["service_level"].to_numpy(),
@@ -474,6 +478,16 @@ def real_data(path: Path, replications: int):
                              "month predicted / actual":
                              f"{np.average(p[i], weights=w):.1%} / "
                              f"{np.average(actual, weights=w):.1%}"})
+        for model, p in preds.items():
+            if not model.startswith("sim"):
+                continue
+            row = {"agents counted as": label, "model": model}
+            for quantity, i, actual in (("service level", 0, frame["sl"]),
+                                        ("abandonment", 1, frame["abandon"])):
+                d = 100 * (np.abs(p[i] - actual) - np.abs(preds["Erlang A"][i] - actual))
+                half = 2 * d.std(ddof=1) / np.sqrt(d.size)
+                row[quantity] = f"{d.mean():+.2f} (+- {half:.2f})"
+            paired.append(row)
         for model, p in preds.items():
             finite = np.isfinite(p[2])
             err = np.abs(p[2] - frame["asa_seconds"].to_numpy())[finite]
@@ -499,7 +513,7 @@ def real_data(path: Path, replications: int):
     print(f"{path.name}: {len(calls):,} calls offered to agents; {k} half-hours with at least "
           f"{R.MIN_OFFERED} of them ({int(w.sum()):,} calls), mean patience {theta:.0f} s "
           f"(exponential, one queue), {replications} replications per simulation (seed 0, "
-          "as-rostered, Poisson arrivals, exponential handle times, no absence: the counts "
+          "as-rostered, Poisson arrivals, exponential handle times unless marked, no absence: the counts "
           "are agents present). In the continuous run the month's "
           f"{len(calendar):,} half-hours are simulated ({int(full_volume.sum()):,} calls; "
           f"AHT {month_aht:.0f} s where a half-hour has no answered call) and the same {k} "
@@ -516,7 +530,10 @@ def real_data(path: Path, replications: int):
           + ", ".join(f"{name} {value:.2f} s" for name, value in times.items())
           + "; independent, empty start: most calls still waiting at the end of a drain "
           "half-hour (mean over replications): "
-          + ", ".join(f"agents {column} {value:.2f}" for column, value in drained.items()))
+          + ", ".join(f"{column} {value:.2f}" for column, value in drained.items()))
+    print("\nPaired per half-hour, |simulated error| - |Erlang A error| in points, mean "
+          "(+- 2 standard errors over the half-hours; negative: the simulation is closer):\n")
+    print(table(pd.DataFrame(paired)))
 
 
 def main() -> None:

@@ -16,6 +16,12 @@ One command (prints Markdown tables; about a minute after the plan exists):
     routing policy.
 (d) Which of the model's choices move the week's service level (absence, breaks, handle-time
     distribution, arrival dispersion).
+(e) Real data (alone: ``benchmarks/simulation.py --real-data``, no plan needed): the Anonymous
+    Bank's February 1999 as ``benchmarks/erlang_real_data.py`` reads it (same half-hours, agent
+    counts, AHT, patience), simulated through ``simulation_input``/``simulate`` beside Erlang C,
+    Erlang A and what happened: each half-hour alone from an empty queue, each alone after a
+    warm-up half-hour at its own load (the formulas' steady state), and the month as one run
+    (the queue carried from half-hour to half-hour).
 
 The anchor is a second event loop on purpose (the brief asks for one): it is the yardstick
 for the compiled loop's speed and a cross-check of its logic, not a product feature.
@@ -52,6 +58,9 @@ from staffing.simulate import (
 )
 from staffing.simulate._engine import BREAK
 from staffing.simulate.replication import _absences, _contacts
+
+#: Per-call records of the Anonymous Bank, February 1999 (section (e)).
+BANK_CALLS = Path("/work/shared/data/callcenter_anonymous_bank_1999/anonbank_1999_02_calls.tsv")
 
 
 # --------------------------------------------------------------------------- the anchor
@@ -354,14 +363,195 @@ def decomposition(inp, replications):
     print(table(pd.DataFrame(rows)))
 
 
+def _bank_input(volume, agents, aht, theta, start_date):
+    """A SimulationInput for one voice queue on a grid of consecutive half-hours.
+
+    ``volume``, ``agents``, ``aht`` are arrays over the grid (offered calls, agents at a desk,
+    mean handle time); agent ``i`` is on the queue in every half-hour with more than ``i``
+    agents (consecutive half-hours make one shift). No shrinkage: the counts are agents
+    present.
+    """
+    from staffing.config import parse_config
+    from staffing.domain import Agent, Skill
+
+    step = pd.Timedelta(minutes=30)
+    days = int(np.ceil(volume.size / 48))
+    config = parse_config({
+        "site": {"name": "Anonymous Bank", "time_zone": "UTC"},
+        "horizon": {"start_date": start_date, "days": days},
+        "interval_minutes": 30,
+        "queues": [{"id": "bank", "channel": "voice", "service_level": 0.8,
+                    "answer_within_seconds": 20, "patience_seconds": theta}],
+        "shrinkage": 0.0,
+        "shift_rules": {"breaks": []},        # no breaks: the counts are agents at a desk
+    }, source="<real data>")
+    starts = config.horizon_.intervals()
+    grid = np.zeros(starts.size)
+    vol, hold = grid.copy(), np.full(starts.size, 1.0)
+    vol[:volume.size], hold[:aht.size] = volume, aht
+    forecast = pd.DataFrame({"queue": "bank", "interval_start": starts, "volume": vol,
+                             "aht_seconds": hold})
+    counts = np.zeros(starts.size, dtype=int)
+    counts[:agents.size] = agents
+    people, blocks = [], []
+    for i in range(int(counts.max())):
+        on = np.r_[False, counts > i, False].astype(int)
+        edge = np.diff(on)
+        for a, b in zip(np.flatnonzero(edge == 1), np.flatnonzero(edge == -1), strict=True):
+            blocks.append({"agent_id": f"A{i}", "start": starts[0] + a * step,
+                           "end": starts[0] + b * step, "activity": "bank"})
+        people.append(Agent(f"A{i}", f"A{i}", "full_time", (Skill("bank", 1),)))
+    activities = pd.DataFrame(blocks, columns=["agent_id", "start", "end", "activity"])
+    return simulation_input(forecast, activities, people, config)
+
+
+def real_data(path: Path, replications: int):
+    """Erlang C, Erlang A and the simulation against the Anonymous Bank's February 1999."""
+    from benchmarks import erlang_real_data as R  # the call reading, not a copy of it
+
+    calls = R.read_calls(path)
+    theta = R.patience_seconds(calls)
+    every = R.intervals(calls)
+    frame = every[(every["offered"] >= R.MIN_OFFERED) & (every["present"] > 0)
+                  & every["aht_seconds"].notna()].copy()
+    w = frame["offered"].to_numpy()
+    service = calls.loc[calls["answered"] & (calls["service_seconds"] > 0), "service_seconds"]
+    month_aht = float(service.mean())
+    cv = float(service.std() / service.mean())          # of the month's service times
+    # The month as one calendar of half-hours (for the continuous run): every half-hour's
+    # offered calls, agents counted from the records (also in half-hours outside the
+    # comparison), AHT of the half-hour or the month's where it has no answered call.
+    origin = pd.Timestamp("1999-02-01")
+    calendar = pd.date_range(origin, every.index.max(), freq=R.INTERVAL)
+    counted = {"agents": R.agents_per_interval(calls),
+               "present": R.agents_present(calls, R.PRESENCE_GAP).round()}
+    full_volume = every["offered"].reindex(calendar).fillna(0).to_numpy()
+    full_aht = every["aht_seconds"].reindex(calendar).fillna(month_aht).to_numpy()
+    at = calendar.get_indexer(frame.index)
+    k = frame.shape[0]
+    vol, aht = frame["offered"].to_numpy(float), frame["aht_seconds"].to_numpy()
+    times, drained, rows, load_rows, asa, paired = {}, {}, [], [], [], []
+    for column, label in R.MEASURES.items():
+        n = frame[column].to_numpy()
+        erlang = R.predict(frame, column, theta)
+        variants = {}
+        # Independent half-hours, from an empty queue: the half-hour's calls, then a
+        # half-hour without arrivals in which the same agents finish them (their verdicts are
+        # given at the half-hour's staffing); the next half-hour starts empty.
+        inp = _bank_input(np.column_stack([vol, np.zeros(k)]).ravel(),
+                          np.repeat(n, 2), np.repeat(aht, 2), theta, "2000-01-01")
+        variants["independent, empty start"] = (inp, 2 * np.arange(k), {})
+        # Independent and stationary: a warm-up half-hour at the same load first (not
+        # counted), so the counted half-hour starts in (near) steady state, as the formulas.
+        inp = _bank_input(np.column_stack([vol, vol, np.zeros(k)]).ravel(),
+                          np.repeat(n, 3), np.repeat(aht, 3), theta, "2000-01-01")
+        variants["independent, warmed up"] = (inp, 3 * np.arange(k) + 1, {})
+        # The month as one run: the queue carried from half-hour to half-hour.
+        full_agents = counted[column].reindex(calendar).fillna(0).to_numpy()
+        inp = _bank_input(full_volume, full_agents, full_aht, theta, "1999-02-01")
+        variants["month, continuous"] = (inp, at, {})
+        # The same with handle times spread as the month's (lognormal, its CV).
+        variants[f"month, continuous, lognormal CV {cv:.2f}"] = (
+            inp, at, {"handle_time": "lognormal", "handle_time_cv": cv})
+        preds = {"Erlang C": (erlang["sl_c"].to_numpy(), erlang["ab_c"].to_numpy(),
+                              erlang["asa_c"].to_numpy()),
+                 "Erlang A": (erlang["sl_a"].to_numpy(), erlang["ab_a"].to_numpy(),
+                              erlang["asa_a"].to_numpy())}
+        for name, (inp, pos, options) in variants.items():
+            start = time.perf_counter()
+            result = simulate(inp, replications=replications, processes=2, seed=0, **options)
+            times[f"{name}, {column}"] = time.perf_counter() - start
+            iv = result.intervals.iloc[pos]
+            preds[f"sim {name}"] = (iv["service_level"].to_numpy(),
+                                    iv["abandoned_share"].to_numpy(),
+                                    iv["asa_seconds"].to_numpy())
+            if name == "independent, empty start":
+                drained[column] = result.intervals["backlog"].to_numpy()[pos + 1].max()
+        for quantity, i, actual in (("service level 20 s", 0, frame["sl"]),
+                                    ("abandonment", 1, frame["abandon"])):
+            for model, p in preds.items():
+                e = R._errors(p[i], actual.to_numpy())
+                rows.append({"agents counted as": label, "quantity": quantity,
+                             "model": model, "MAE": f"{e['mae']:.1f}",
+                             "bias": f"{e['bias']:+.1f}", "RMSE": f"{e['rmse']:.1f}",
+                             "within 10 pp": f"{e['within10']:.0%}",
+                             "month predicted / actual":
+                             f"{np.average(p[i], weights=w):.1%} / "
+                             f"{np.average(actual, weights=w):.1%}"})
+        for model, p in preds.items():
+            if not model.startswith("sim"):
+                continue
+            row = {"agents counted as": label, "model": model}
+            for quantity, i, actual in (("service level", 0, frame["sl"]),
+                                        ("abandonment", 1, frame["abandon"])):
+                d = 100 * (np.abs(p[i] - actual) - np.abs(preds["Erlang A"][i] - actual))
+                half = 2 * d.std(ddof=1) / np.sqrt(d.size)
+                row[quantity] = f"{d.mean():+.2f} (+- {half:.2f})"
+            paired.append(row)
+        for model, p in preds.items():
+            finite = np.isfinite(p[2])
+            err = np.abs(p[2] - frame["asa_seconds"].to_numpy())[finite]
+            asa.append(f"{label}, {model}: {err.mean():.0f} s"
+                       + ("" if finite.all() else f" ({(~finite).sum()} infinite left out)"))
+        if column == "present":
+            bands = pd.cut(erlang["load"], [0, 0.7, 0.85, 0.95, 1.0, 1.1, np.inf],
+                           right=False)
+            for band in bands.cat.categories:
+                sel = (bands == band).to_numpy()
+                if not sel.any():
+                    continue
+                actual = frame["sl"].to_numpy()[sel]
+                row = {"traffic / agents present": f"{band.left:.2f} to {band.right:.2f}",
+                       "half-hours": int(sel.sum()), "actual SL": f"{actual.mean():.1%}"}
+                for model, p in preds.items():
+                    e = R._errors(p[0][sel], actual)
+                    row[model] = f"{e['mae']:.1f} ({e['bias']:+.1f})"
+                row["actual abandonment"] = f"{frame['abandon'].to_numpy()[sel].mean():.1%}"
+                for model in ("Erlang A", "sim month, continuous"):
+                    row[f"{model} abandonment"] = f"{preds[model][1][sel].mean():.1%}"
+                load_rows.append(row)
+    print(f"{path.name}: {len(calls):,} calls offered to agents; {k} half-hours with at least "
+          f"{R.MIN_OFFERED} of them ({int(w.sum()):,} calls), mean patience {theta:.0f} s "
+          f"(exponential, one queue), {replications} replications per simulation (seed 0, "
+          "as-rostered, Poisson arrivals, exponential handle times unless marked, no absence: the counts "
+          "are agents present). In the continuous run the month's "
+          f"{len(calendar):,} half-hours are simulated ({int(full_volume.sum()):,} calls; "
+          f"AHT {month_aht:.0f} s where a half-hour has no answered call) and the same {k} "
+          "compared.\n")
+    print("Per half-hour, predicted minus actual, in percentage points, and the month "
+          "(calls-weighted):\n")
+    print(table(pd.DataFrame(rows)))
+    print("\nASA of answered calls, mean absolute error per half-hour: " + "; ".join(asa)
+          + ".\n")
+    print("By load (traffic / agents present): service-level MAE (bias) in points, and mean "
+          "abandonment:\n")
+    print(table(pd.DataFrame(load_rows)))
+    print("\ntimes (the first includes compiling the engine unless cached): "
+          + ", ".join(f"{name} {value:.2f} s" for name, value in times.items())
+          + "; independent, empty start: most calls still waiting at the end of a drain "
+          "half-hour (mean over replications): "
+          + ", ".join(f"{column} {value:.2f}" for column, value in drained.items()))
+    print("\nPaired per half-hour, |simulated error| - |Erlang A error| in points, mean "
+          "(+- 2 standard errors over the half-hours; negative: the simulation is closer):\n")
+    print(table(pd.DataFrame(paired)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plan", type=Path, default=Path("/tmp/sim-plan"),
                         help="plan folder of configs/express-week.yaml")
     parser.add_argument("--scenario", type=Path, default=ROOT / "configs/express-week.yaml")
     parser.add_argument("--replications", type=int, default=20)
+    parser.add_argument("--real-data", action="store_true",
+                        help="run only (e): the Anonymous Bank's February 1999 (no plan needed)")
+    parser.add_argument("--calls", type=Path, default=BANK_CALLS,
+                        help="per-call records for (e)")
     args = parser.parse_args()
     print(f"machine: {machine()}\n")
+    if args.real_data:
+        print("## (e) real data: Erlang C, Erlang A and the simulation vs the Anonymous Bank\n")
+        real_data(args.calls, args.replications)
+        return
     scenario = load_scenario(args.scenario)
     tz = scenario.config.site.time_zone
     forecast = io.read_format(args.plan / "forecast.csv", "forecast", tz)
@@ -375,6 +565,10 @@ def main() -> None:
     as_planned(inp, args.plan, tz, args.replications)
     print("\n## (d) which choices move it: as-rostered, week\n")
     decomposition(inp, args.replications)
+    if args.calls.exists():
+        print("\n## (e) real data: Erlang C, Erlang A and the simulation vs the Anonymous "
+              "Bank\n")
+        real_data(args.calls, args.replications)
 
 
 if __name__ == "__main__":

@@ -688,16 +688,17 @@ def _streams(seed: int) -> list[np.random.Generator]:
 
 
 # =============================================================================== events
-def events_yaml(model: SiteModel, start: dt.date, end: dt.date, future_days: int = 365) -> str:
+def events_yaml(model: SiteModel, start: dt.date, end: dt.date, future_days: int = 365, *,
+                writer: str = "examples/express/generate.py") -> str:
     """The event calendar (``events:`` of docs/scenario.md) for the history and the year after.
 
     No ``volume_multiplier`` is given: the forecaster learns each promotion's uplift from its
-    past occurrences in the history.
+    past occurrences in the history. ``writer`` is the script named in the header comment.
     """
     last = end + dt.timedelta(days=future_days)
     lines = [
         "# Promotion calendar of the site: every occurrence in the history and in the year after",
-        "# it. Written by examples/express/generate.py (do not edit by hand).",
+        f"# it. Written by {writer} (do not edit by hand).",
         "#",
         "# ramp_days_before / ramp_days_after match the generator's build-up and tail. There is no",
         "# volume_multiplier on purpose: the forecaster learns each promotion's uplift (level and",
@@ -836,16 +837,18 @@ def make_agents(model: SiteModel, n: int, seed: int) -> pd.DataFrame:
 
 
 def _unavailability(rng: np.random.Generator, work: WorkforceModel, model: SiteModel,
-                    fixed: str, contract: str, min_hours: float) -> tuple[list[str], float]:
+                    fixed: str, contract: str, min_hours: float, *,
+                    shift_paid_hours: float | None = None) -> tuple[list[str], float]:
     """Leave and training windows of one agent in the plan weeks, and the minimum paid hours
     to roster them for. [h]
 
-    Leave is paid leave: each leave day that is not a fixed day off takes one longest shift off
-    the contract's minimum (and the minimum never exceeds what the free days can hold), so every
+    Leave is paid leave: each leave day that is not a fixed day off takes one shift of
+    ``shift_paid_hours`` (default: the contract's longest, ``SHIFT_PAID_HOURS``) off the
+    contract's minimum (and the minimum never exceeds what the free days can hold), so every
     plan week stays feasible. The maximum is left alone.
     """
     fixed_days = {WEEKDAYS.index(d) for d in fixed.split(";") if d}
-    shift_hours = SHIFT_PAID_HOURS[contract]
+    shift_hours = SHIFT_PAID_HOURS[contract] if shift_paid_hours is None else shift_paid_hours
     windows: list[str] = []
     allowed = float(min_hours)
     promo_days = {d for _, d in promotion_dates(model.promotions, model.plan_weeks[0],

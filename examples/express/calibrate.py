@@ -246,7 +246,7 @@ def markdown(results: Sequence[tuple[Path, dict]]) -> str:
         paid = need["paid_hours"].sum()
         capacity = cap["paid_hours"].sum()
         net = cap["net_paid_hours"].sum()
-        ft = int((cap["contract"] == "full_time").sum())
+        ft = int(cap["contract"].str.endswith("full_time").sum())
         actual = r["actual_need"]
         actual_cells = ("-", "-") if actual is None else (
             f"{actual['contacts'].sum():,.0f}", f"{actual['paid_hours'].sum():,.0f}")

@@ -136,6 +136,8 @@ class QueueModel:
     handle_time_cv : coefficient of variation of one contact's handle time. [-]
     aht_night_extra : relative AHT increase at the quietest time of the day. [fraction]
     aht_peak_cut : relative AHT decrease at the busiest time of the day. [fraction]
+    open_hours : local ``(open, close)`` hours of this queue inside the site's; ``None`` = the
+        site's ``open_hours``. A day's volume arrives in the hours both are open. [h]
     """
 
     id: str
@@ -148,6 +150,7 @@ class QueueModel:
     handle_time_cv: float
     aht_night_extra: float
     aht_peak_cut: float
+    open_hours: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -594,6 +597,9 @@ def intraday_weights(queue: QueueModel, days: pd.DataFrame,
     day = intervals["day"].to_numpy()
     hour = intervals["hour"].to_numpy()
     is_open = intervals["open"].to_numpy()
+    if queue.open_hours is not None:
+        opens, closes = queue.open_hours
+        is_open = is_open & (hour >= opens) & (hour < closes)
     rest = days["rest_day"].to_numpy()[day]
     density = np.where(rest, queue.rest_day.density(hour), queue.workday.density(hour))
     base = _per_day_normalise(density * is_open, day, len(days))

@@ -36,7 +36,7 @@ ROOT = HERE.parents[1]
 sys.path.insert(0, str(HERE.parent / "express"))
 import calibrate as express_calibrate  # noqa: E402  (the express example's estimate)
 
-from staffing.config import ScenarioConfig, load_config  # noqa: E402
+from staffing.config import ScenarioConfig  # noqa: E402
 from staffing.io import read_agents  # noqa: E402
 
 DEFAULT_CONFIG = ROOT / "configs" / "service-desk-week.yaml"
@@ -44,7 +44,8 @@ DEFAULT_CONFIG = ROOT / "configs" / "service-desk-week.yaml"
 PAID_SHARE_CONTRACT = "day_full_time"
 #: Contracts whose agents may work nights.
 NIGHT_CONTRACTS = ("night_full_time",)
-SCARCE = ("voice_vip", "chat_vip", "chat_international")
+#: Scarce skills; ``a+b``: queues held by the same agents, needing their hours together.
+SCARCE = ("voice_vip", "chat_vip", "voice_vip+chat_vip", "chat_international")
 
 
 def load_desk_generator():
@@ -165,12 +166,13 @@ def night_and_scarce(config_path: Path, model, result: dict) -> dict:
                    for a in agents if a.contract in NIGHT_CONTRACTS}
     night_capacity = sum(capacity.loc[i, "net_paid_hours"] * night_share[i] for i in night_ids)
     rows = []
-    for queue in SCARCE:
-        holders = [a.agent_id for a in agents if queue in a.queues]
+    for group in SCARCE:
+        queues = group.split("+")
+        holders = [a.agent_id for a in agents if any(q in a.queues for q in queues)]
         night_holders = [i for i in holders if i in night_share]
-        q = need[need["queue"] == queue]
+        q = need[need["queue"].isin(queues)]
         rows.append({
-            "queue": queue, "holders": len(holders), "night_holders": len(night_holders),
+            "queue": group, "holders": len(holders), "night_holders": len(night_holders),
             "need_paid_hours": float(q["paid_hours"].sum()),
             "holders_paid_hours": float(capacity.loc[holders, "net_paid_hours"].sum()),
             "night_need_paid_hours": float(q.loc[q["night"], "paid_hours"].sum()),

@@ -32,7 +32,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
@@ -109,6 +108,7 @@ class Topic:
     aht_seconds : mean handle time (chat: of a session at the queue's concurrency). [s]
     handle_time_cv : coefficient of variation of one contact's handle time. [-]
     spike_share : share of a promotion day's volume in the midnight opening spike. [fraction]
+    open_hours : local ``(open, close)`` hours; ``None`` = around the clock. [h]
     """
 
     id: str
@@ -116,20 +116,22 @@ class Topic:
     aht_seconds: float
     handle_time_cv: float
     spike_share: float
+    open_hours: tuple[float, float] | None = None
 
 
 #: The 12 queues. Chat 65 %, voice 30 %, email 5 %. Complaints and claims take longest;
-#: VIP is small and slower than tracking (a senior agent, no script); international chats
-#: need translation and customs questions.
+#: VIP is small and slower than tracking (a senior agent, no script) and open 08:00-22:00
+#: (merchants' office hours; at night their contacts go to the other queues and are not
+#: counted here); international chats need translation and customs questions.
 TOPICS = (
     Topic("voice_tracking", 0.17, 210.0, 0.7, 0.05),
     Topic("voice_complaints", 0.11, 420.0, 0.8, 0.03),
-    Topic("voice_vip", 0.02, 360.0, 0.7, 0.02),
+    Topic("voice_vip", 0.02, 360.0, 0.7, 0.0, open_hours=(8.0, 22.0)),
     Topic("chat_tracking", 0.24, 300.0, 0.6, 0.10),
     Topic("chat_complaints", 0.08, 600.0, 0.7, 0.05),
     Topic("chat_exceptions", 0.12, 480.0, 0.6, 0.08),
     Topic("chat_claims", 0.05, 660.0, 0.7, 0.03),
-    Topic("chat_vip", 0.02, 480.0, 0.6, 0.05),
+    Topic("chat_vip", 0.02, 480.0, 0.6, 0.0, open_hours=(8.0, 22.0)),
     Topic("chat_international", 0.04, 540.0, 0.7, 0.02),
     Topic("chat_returns", 0.10, 420.0, 0.6, 0.06),
     Topic("email_claims", 0.03, 900.0, 0.9, 0.01),
@@ -144,7 +146,8 @@ def desk_queues() -> tuple[QueueModel, ...]:
         QueueModel(id=t.id, channel=t.id.split("_")[0], share=t.share,
                    workday=SHAPES[t.id], rest_day=rest_day_shape(SHAPES[t.id]),
                    promotion_spike_share=t.spike_share, aht_seconds=t.aht_seconds,
-                   handle_time_cv=t.handle_time_cv, aht_night_extra=0.15, aht_peak_cut=0.05)
+                   handle_time_cv=t.handle_time_cv, aht_night_extra=0.15, aht_peak_cut=0.05,
+                   open_hours=t.open_hours)
         for t in TOPICS)
 
 
@@ -187,11 +190,11 @@ class Contract:
 
 
 CONTRACTS = (
-    Contract("day_full_time", 0.52, ((40, 40),), 8.0,
+    Contract("day_full_time", 0.50, ((40, 40),), 8.0,
              ("07:00-09:00", "08:00-10:00", "09:00-11:00", "12:00-13:00")),
-    Contract("night_full_time", 0.22, ((40, 40),), 8.0,
+    Contract("night_full_time", 0.25, ((40, 40),), 8.0,
              ("14:00-16:00", "16:00-18:00", "21:00-23:00", "22:00-23:30")),
-    Contract("part_time", 0.26, ((20, 30), (24, 30), (20, 24), (30, 30)), 7.5,
+    Contract("part_time", 0.25, ((20, 30), (24, 30), (20, 24), (30, 30)), 7.5,
              ("08:00-10:00", "12:00-14:00", "14:00-16:00")),
 )
 
@@ -216,38 +219,41 @@ class Team:
 TEAMS = (
     # ---- day full-time and part-time
     Team(("chat_tracking", "voice_tracking", "chat_exceptions", "chat_returns"),
-         {"day_full_time": 0.17, "part_time": 0.24}),
+         {"day_full_time": 0.12, "part_time": 0.24}),
     Team(("voice_tracking", "voice_complaints", "chat_tracking"),
-         {"day_full_time": 0.16, "part_time": 0.16}),
+         {"day_full_time": 0.08, "part_time": 0.10}),
+    Team(("voice_complaints", "voice_tracking", "chat_complaints"),
+         {"day_full_time": 0.07, "part_time": 0.06}),
     Team(("chat_exceptions", "chat_tracking", "chat_returns", "email_general"),
-         {"day_full_time": 0.12, "part_time": 0.12}),
+         {"day_full_time": 0.11, "part_time": 0.12}),
     Team(("chat_complaints", "voice_complaints", "chat_exceptions", "email_general"),
-         {"day_full_time": 0.12, "part_time": 0.06}),
+         {"day_full_time": 0.11, "part_time": 0.06}),
     Team(("chat_claims", "email_claims", "chat_complaints"),
-         {"day_full_time": 0.10, "part_time": 0.06}),
+         {"day_full_time": 0.09, "part_time": 0.06}),
     Team(("chat_returns", "chat_tracking", "chat_exceptions"),
-         {"day_full_time": 0.07, "part_time": 0.12}),
+         {"day_full_time": 0.06, "part_time": 0.12}),
     Team(("email_claims", "email_general", "chat_claims"),
          {"day_full_time": 0.06, "part_time": 0.04}),
     Team(("voice_vip", "chat_vip", "voice_complaints", "chat_complaints"),
-         {"day_full_time": 0.06}),
+         {"day_full_time": 0.14}),
     Team(("chat_international", "chat_tracking", "chat_exceptions"),
-         {"day_full_time": 0.06}),
+         {"day_full_time": 0.08}),
     # newcomers: one or two skills
     Team(("chat_tracking",), {"day_full_time": 0.04, "part_time": 0.10}),
     Team(("voice_tracking", "chat_tracking"), {"day_full_time": 0.04, "part_time": 0.10}),
-    # ---- night-capable full-time
-    Team(("chat_tracking", "chat_exceptions", "chat_returns", "chat_complaints", "chat_claims"),
-         {"night_full_time": 0.36}),
-    Team(("voice_tracking", "voice_complaints", "chat_tracking", "chat_exceptions"),
-         {"night_full_time": 0.30}),
-    Team(("chat_complaints", "voice_complaints", "chat_claims", "chat_returns"),
+    # ---- night-capable full-time: the quiet night hours go to email at the lowest priority
+    Team(("chat_tracking", "chat_exceptions", "chat_returns", "chat_complaints", "chat_claims",
+          "email_general"), {"night_full_time": 0.30}),
+    Team(("voice_tracking", "voice_complaints", "chat_tracking", "chat_exceptions",
+          "email_claims"), {"night_full_time": 0.28}),
+    Team(("chat_complaints", "voice_complaints", "chat_claims", "chat_returns", "email_claims"),
          {"night_full_time": 0.16}),
-    Team(("chat_international", "chat_tracking", "chat_exceptions"),
-         {"night_full_time": 0.10}),
+    Team(("chat_international", "chat_tracking", "chat_exceptions", "email_general"),
+         {"night_full_time": 0.14}),
     Team(("voice_vip", "chat_vip", "voice_complaints", "chat_complaints"),
-         {"night_full_time": 0.08}),
+         {"night_full_time": 0.12}),
 )
+
 
 #: Share of agents with leave, training, fixed days off and preferences in the plan week (the
 #: express example's workforce model, whose leave and training draws are reused).

@@ -104,17 +104,17 @@ def test_agents_skill_matrix(week):
     assert min(holders.values()) >= 8, holders
     # scarce skills: VIP and international in few hands
     for queue in ("voice_vip", "chat_vip", "chat_international"):
-        assert holders[queue] <= 12, (queue, holders[queue])
+        assert holders[queue] <= 20, (queue, holders[queue])
     assert holders["chat_tracking"] >= 100
 
 
 def test_night_capable_agents_cover_every_voice_and_chat_queue(week):
     night = [a for a in week.agents if a.contract == "night_full_time"]
-    assert 35 <= len(night) <= 50
+    assert len(night) == 50
     for queue in VOICE_AND_CHAT:
         assert any(queue in a.queues for a in night), queue
     for queue in ("voice_vip", "chat_vip", "chat_international"):  # the weak spot
-        assert sum(queue in a.queues for a in night) <= 5
+        assert sum(queue in a.queues for a in night) <= 7
     day_contracts = {"day_full_time", "part_time"}
     contracts = week.config.contracts
     assert all(contracts[c].max_night_shifts_per_week == 0 for c in day_contracts)
@@ -123,7 +123,7 @@ def test_night_capable_agents_cover_every_voice_and_chat_queue(week):
 def test_contracts_leave_and_preferences(week):
     agents = week.agents
     counts = pd.Series([a.contract for a in agents]).value_counts().to_dict()
-    assert counts == {"day_full_time": 104, "part_time": 52, "night_full_time": 44}
+    assert counts == {"day_full_time": 100, "part_time": 50, "night_full_time": 50}
     contracts = week.config.contracts
     for name in ("day_full_time", "night_full_time"):
         assert (contracts[name].min_shift_minutes, contracts[name].max_shift_minutes) == (450, 600)
@@ -152,6 +152,16 @@ def test_daily_totals_and_channel_mix(daily):
     for day in ("2025-11-11", "2026-06-18", "2026-11-11"):
         assert daily.loc[day, "total"] > 8000, day
     assert daily["total"].max() < 10_000
+
+
+def test_vip_queues_open_8_to_22_the_others_around_the_clock(week):
+    frame = week.history
+    hour = frame["interval_start"].dt.hour
+    night = frame[(hour < 8) | (hour >= 22)]
+    by_queue = night.groupby("queue")["volume"].sum()
+    assert by_queue[["voice_vip", "chat_vip"]].sum() == 0
+    assert night.loc[night["queue"].isin(["voice_vip", "chat_vip"]), "aht_seconds"].isna().all()
+    assert (by_queue.drop(["voice_vip", "chat_vip"]) > 0).all()
 
 
 def test_aht_differs_by_topic(week):
@@ -206,6 +216,14 @@ def test_night_and_scarce_skills_are_tight():
     result = calibrate.express_calibrate.calibrate(WEEK, model, actual=False,
                                                    contract=calibrate.PAID_SHARE_CONTRACT)
     extra = calibrate.night_and_scarce(WEEK, model, result)
-    assert 0.7 < extra["night_capacity_hours"] / extra["night_need_paid_hours"] < 1.0
-    for _, row in extra["scarce"].iterrows():
-        assert row["night_holders_paid_hours"] / row["night_need_paid_hours"] < 1.1
+    # The night-capable agents' hours in the night window barely cover the night's need (and
+    # they are needed in the evening too); the VIP holders cannot cover both VIP queues; the
+    # international holders just about cover theirs.
+    assert 0.9 < extra["night_capacity_hours"] / extra["night_need_paid_hours"] < 1.2
+    scarce = extra["scarce"].set_index("queue")
+    vip = scarce.loc["voice_vip+chat_vip"]
+    assert 0.7 < vip["holders_paid_hours"] / vip["need_paid_hours"] < 1.0
+    assert vip["night_need_paid_hours"] == 0  # VIP closes at 22:00
+    intl = scarce.loc["chat_international"]
+    assert 0.9 < intl["holders_paid_hours"] / intl["need_paid_hours"] < 1.1
+    assert 1.0 < intl["night_holders_paid_hours"] / intl["night_need_paid_hours"] < 1.6

@@ -97,17 +97,19 @@ def erlang_c_agents(traffic_erlangs: np.ndarray, service_seconds: np.ndarray,
 
 
 # =================================================================================== need
-def weekly_need(config: ScenarioConfig, expected: pd.DataFrame) -> pd.DataFrame:
+def weekly_need(config: ScenarioConfig, expected: pd.DataFrame, *,
+                contract: str = "full_time") -> pd.DataFrame:
     """On-queue and paid agent-hours each queue needs in the horizon. [h]
 
-    ``expected``: history format (float volumes and AHT) covering the horizon.
+    ``expected``: history format (float volumes and AHT) covering the horizon. ``contract``:
+    the contract whose longest shift gives the share of paid time off paid breaks.
     """
     horizon = config.horizon_
     minutes = config.interval_minutes
     interval_seconds = minutes * 60.0
     stamps = expected["interval_start"]
     frame = expected[(stamps >= horizon.start) & (stamps < horizon.end)]
-    on_shift_share = _on_queue_share_of_paid(config)
+    on_shift_share = _on_queue_share_of_paid(config, contract)
     rows = []
     for queue in config.queues:
         q = frame[frame["queue"] == queue.id]
@@ -143,9 +145,10 @@ def weekly_need(config: ScenarioConfig, expected: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _on_queue_share_of_paid(config: ScenarioConfig) -> float:
-    """Share of a full-time shift's paid time not on paid breaks. [fraction]"""
-    contract = config.contracts["full_time"]
+def _on_queue_share_of_paid(config: ScenarioConfig, name: str = "full_time") -> float:
+    """Share of the longest shift's paid time of contract ``name`` not on paid breaks.
+    [fraction]"""
+    contract = config.contracts[name]
     shift = contract.max_shift_minutes
     unpaid = sum(b.duration_minutes for b in config.shift_rules.breaks
                  if not b.paid and shift >= b.min_shift_minutes)
@@ -196,11 +199,13 @@ def _on_leave(agent: Agent, day: dt.date, config: ScenarioConfig) -> bool:
 
 
 # ================================================================================= report
-def calibrate(config_path: Path, model: generate.SiteModel, *, actual: bool = True) -> dict:
+def calibrate(config_path: Path, model: generate.SiteModel, *, actual: bool = True,
+              contract: str = "full_time") -> dict:
     """Need and capacity of one scenario week.
 
     The need is computed from the model's expected volumes and, with ``actual`` and when the
-    scenario's history covers the week, from the history's actual volumes too.
+    scenario's history covers the week, from the history's actual volumes too. ``contract``
+    is the contract whose shift converts on-queue hours into paid hours.
     """
     config = load_config(config_path)
     horizon = config.horizon_
@@ -212,7 +217,7 @@ def calibrate(config_path: Path, model: generate.SiteModel, *, actual: bool = Tr
     agents = read_agents(config.agents, time_zone=config.site.time_zone,
                          queue_ids=[q.id for q in config.queues],
                          contract_names=list(config.contracts))
-    result = {"config": config, "need": weekly_need(config, expected),
+    result = {"config": config, "need": weekly_need(config, expected, contract=contract),
               "capacity": weekly_capacity(config, agents), "actual_need": None}
     if actual and config.history is not None:
         frame = read_history(config.history, config.site.time_zone)
@@ -221,7 +226,7 @@ def calibrate(config_path: Path, model: generate.SiteModel, *, actual: bool = Tr
         if len(inside) == len(expected):
             # An interval without contacts has no AHT; it adds no workload either.
             observed = inside.assign(aht_seconds=inside["aht_seconds"].fillna(0.0))
-            result["actual_need"] = weekly_need(config, observed)
+            result["actual_need"] = weekly_need(config, observed, contract=contract)
     return result
 
 
@@ -245,7 +250,7 @@ def markdown(results: Sequence[tuple[Path, dict]]) -> str:
         paid = need["paid_hours"].sum()
         capacity = cap["paid_hours"].sum()
         net = cap["net_paid_hours"].sum()
-        ft = int((cap["contract"] == "full_time").sum())
+        ft = int(cap["contract"].str.endswith("full_time").sum())
         actual = r["actual_need"]
         actual_cells = ("-", "-") if actual is None else (
             f"{actual['contacts'].sum():,.0f}", f"{actual['paid_hours'].sum():,.0f}")

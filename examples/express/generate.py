@@ -136,6 +136,8 @@ class QueueModel:
     handle_time_cv : coefficient of variation of one contact's handle time. [-]
     aht_night_extra : relative AHT increase at the quietest time of the day. [fraction]
     aht_peak_cut : relative AHT decrease at the busiest time of the day. [fraction]
+    open_hours : local ``(open, close)`` hours of this queue inside the site's; ``None`` = the
+        site's ``open_hours``. A day's volume arrives in the hours both are open. [h]
     """
 
     id: str
@@ -148,6 +150,7 @@ class QueueModel:
     handle_time_cv: float
     aht_night_extra: float
     aht_peak_cut: float
+    open_hours: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -594,6 +597,9 @@ def intraday_weights(queue: QueueModel, days: pd.DataFrame,
     day = intervals["day"].to_numpy()
     hour = intervals["hour"].to_numpy()
     is_open = intervals["open"].to_numpy()
+    if queue.open_hours is not None:
+        opens, closes = queue.open_hours
+        is_open = is_open & (hour >= opens) & (hour < closes)
     rest = days["rest_day"].to_numpy()[day]
     density = np.where(rest, queue.rest_day.density(hour), queue.workday.density(hour))
     base = _per_day_normalise(density * is_open, day, len(days))
@@ -688,16 +694,17 @@ def _streams(seed: int) -> list[np.random.Generator]:
 
 
 # =============================================================================== events
-def events_yaml(model: SiteModel, start: dt.date, end: dt.date, future_days: int = 365) -> str:
+def events_yaml(model: SiteModel, start: dt.date, end: dt.date, future_days: int = 365, *,
+                writer: str = "examples/express/generate.py") -> str:
     """The event calendar (``events:`` of docs/scenario.md) for the history and the year after.
 
     No ``volume_multiplier`` is given: the forecaster learns each promotion's uplift from its
-    past occurrences in the history.
+    past occurrences in the history. ``writer`` is the script named in the header comment.
     """
     last = end + dt.timedelta(days=future_days)
     lines = [
         "# Promotion calendar of the site: every occurrence in the history and in the year after",
-        "# it. Written by examples/express/generate.py (do not edit by hand).",
+        f"# it. Written by {writer} (do not edit by hand).",
         "#",
         "# ramp_days_before / ramp_days_after match the generator's build-up and tail. There is no",
         "# volume_multiplier on purpose: the forecaster learns each promotion's uplift (level and",
@@ -836,16 +843,18 @@ def make_agents(model: SiteModel, n: int, seed: int) -> pd.DataFrame:
 
 
 def _unavailability(rng: np.random.Generator, work: WorkforceModel, model: SiteModel,
-                    fixed: str, contract: str, min_hours: float) -> tuple[list[str], float]:
+                    fixed: str, contract: str, min_hours: float, *,
+                    shift_paid_hours: float | None = None) -> tuple[list[str], float]:
     """Leave and training windows of one agent in the plan weeks, and the minimum paid hours
     to roster them for. [h]
 
-    Leave is paid leave: each leave day that is not a fixed day off takes one longest shift off
-    the contract's minimum (and the minimum never exceeds what the free days can hold), so every
+    Leave is paid leave: each leave day that is not a fixed day off takes one shift of
+    ``shift_paid_hours`` (default: the contract's longest, ``SHIFT_PAID_HOURS``) off the
+    contract's minimum (and the minimum never exceeds what the free days can hold), so every
     plan week stays feasible. The maximum is left alone.
     """
     fixed_days = {WEEKDAYS.index(d) for d in fixed.split(";") if d}
-    shift_hours = SHIFT_PAID_HOURS[contract]
+    shift_hours = SHIFT_PAID_HOURS[contract] if shift_paid_hours is None else shift_paid_hours
     windows: list[str] = []
     allowed = float(min_hours)
     promo_days = {d for _, d in promotion_dates(model.promotions, model.plan_weeks[0],

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from staffing.config import load_scenario
+from staffing.io import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "service-desk"

@@ -237,8 +237,9 @@ def solve_roster(
     from staffing.solver import explain, extract, greedy
     from staffing.solver.coverage import add_interval_coverage
     from staffing.solver.hints import complete_hint
-    from staffing.solver.model import SCALE, RosterModel, add_agent_rules, add_agent_soft_rules
+    from staffing.solver.model import SCALE, RosterModel
     from staffing.solver.problem import build_problem
+    from staffing.solver.rules import add_agent_rules, add_agent_soft_rules
     from staffing.solver.solution import evaluate
 
     started = time.perf_counter()

@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from staffing.config import SolverWeights
+from staffing.solver.builders import convex_value
 from staffing.solver.coverage import understaffing_penalty
-from staffing.solver.model import SCALE, fairness_costs
+from staffing.solver.model import SCALE
 from staffing.solver.problem import RosterProblem
-from staffing.solver.rules import convex_value
+from staffing.solver.rules import fairness_costs
 
 __all__ = ["Evaluation", "Solution", "evaluate", "profile_counts"]
 

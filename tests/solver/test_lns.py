@@ -8,16 +8,24 @@ import time
 
 import numpy as np
 import pytest
-from tests.solver.roster_helpers import LUNCH_RULES, MONDAY, agent, contract, demand, solve
 
 from staffing.config import SolverWeights
 from staffing.solver import greedy, lns
 from staffing.solver.coverage import add_interval_coverage
 from staffing.solver.hints import complete_hint
-from staffing.solver.model import RosterModel, add_agent_rules
+from staffing.solver.model import RosterModel
 from staffing.solver.problem import build_problem
+from staffing.solver.rules import add_agent_rules
 from staffing.solver.solution import evaluate
 from staffing.timegrid import Horizon
+from tests.solver.roster_helpers import (
+    LUNCH_RULES,
+    MONDAY,
+    agent,
+    contract,
+    demand,
+    solve,
+)
 
 AGENTS = [agent("A1", "chat;voice:2"), agent("A2", "voice;chat:2"), agent("A3", "chat"),
           agent("A4", "voice"), agent("A5", "chat", preferred_days_off=frozenset({1})),

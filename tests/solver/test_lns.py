@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+from tests.solver.roster_helpers import LUNCH_RULES, MONDAY, agent, contract, demand, solve
 
 from staffing.config import SolverWeights
 from staffing.solver import greedy, lns
@@ -18,14 +19,6 @@ from staffing.solver.problem import build_problem
 from staffing.solver.rules import add_agent_rules
 from staffing.solver.solution import evaluate
 from staffing.timegrid import Horizon
-from tests.solver.roster_helpers import (
-    LUNCH_RULES,
-    MONDAY,
-    agent,
-    contract,
-    demand,
-    solve,
-)
 
 AGENTS = [agent("A1", "chat;voice:2"), agent("A2", "voice;chat:2"), agent("A3", "chat"),
           agent("A4", "voice"), agent("A5", "chat", preferred_days_off=frozenset({1})),

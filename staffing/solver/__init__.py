@@ -3,6 +3,6 @@
 Entry point: :func:`solve_roster` (requirements frame and agents in, :class:`RosterResult` out).
 """
 
-from staffing.solver.core import RosterResult, SolveProgress, solve_roster
+from staffing.solver.core import RosterResult, SolveProgress, SolveStats, solve_roster
 
-__all__ = ["RosterResult", "SolveProgress", "solve_roster"]
+__all__ = ["RosterResult", "SolveProgress", "SolveStats", "solve_roster"]

@@ -21,7 +21,9 @@ of literals, forbidden literals, gaps) and take the agent's literals from a
 Coverage rules (understaffing, overstaffing, skill priority, the break windows and cap) couple
 the agents of a profile or queue; their builders are in :mod:`staffing.solver.coverage` and
 :mod:`staffing.solver.breaks`, called by
-:func:`~staffing.solver.coverage.add_interval_coverage`.
+:func:`~staffing.solver.coverage.add_interval_coverage`. Shift lengths and one shift a day hold
+by construction (the candidates of :mod:`staffing.solver.shifts`, the variables of
+:class:`~staffing.solver.model.RosterModel`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from ortools.sat.python import cp_model
 from staffing.config import SolverWeights
 from staffing.solver import breaks as _breaks
 from staffing.solver import coverage as _coverage
+from staffing.solver import shifts as _shifts
 from staffing.solver.builders import (  # noqa: F401 - re-exported for benchmarks/curtois.py
     PenaltyTerm,
     add_convex_count_penalty,
@@ -99,7 +102,8 @@ class Rule:
     label : what it asks, in English.
     kind : ``hard`` (never broken) or ``soft`` (a cost in the objective).
     scope : what one call of ``builder`` covers: ``day``, ``week`` (a block of up to 7 days),
-        ``horizon`` (all of one agent's days) or ``coverage`` (every queue and interval).
+        ``horizon`` (all of one agent's days), ``coverage`` (every queue and interval), or
+        ``candidates`` (kept by construction: no shift breaking it is a candidate).
     setting : the scenario key (or agents-file column) that sets it.
     builder : the function adding it to a model.
     doc : one line on how it is modelled.
@@ -361,39 +365,45 @@ _H, _S = "hard", "soft"
 #: Every rule, hard rules first in the order explanations list them.
 RULES: tuple[Rule, ...] = (
     Rule("min_hours_per_week", "paid hours per week at least the contract's minimum", _H,
-         "week", "contracts.*.min_hours_per_week", add_min_hours_per_week,
+         "week", "contracts.<name>.min_hours_per_week", add_min_hours_per_week,
          "sum of paid minutes of the week's shifts >= minimum (prorated on a short week)"),
     Rule("max_hours_per_week", "paid hours per week at most the contract's maximum", _H,
-         "week", "contracts.*.max_hours_per_week", add_max_hours_per_week,
+         "week", "contracts.<name>.max_hours_per_week", add_max_hours_per_week,
          "sum of paid minutes of the week's shifts <= maximum"),
     Rule("max_shifts_per_week", "at most so many shifts per week", _H, "week",
-         "contracts.*.max_shifts_per_week", add_max_shifts_per_week,
+         "contracts.<name>.max_shifts_per_week", add_max_shifts_per_week,
          "days worked in the week <= limit"),
     Rule("min_days_off_per_week", "at least so many days off per week", _H, "week",
-         "contracts.*.min_days_off_per_week", add_min_days_off_per_week,
+         "contracts.<name>.min_days_off_per_week", add_min_days_off_per_week,
          "days worked in the week <= 7 - days off (one constraint with the shift limit)"),
     Rule("max_consecutive_days", "no more consecutive working days than the maximum", _H,
-         "horizon", "contracts.*.max_consecutive_days", add_max_consecutive_days,
+         "horizon", "contracts.<name>.max_consecutive_days", add_max_consecutive_days,
          "every window of maximum + 1 days has a day off"),
     Rule("min_consecutive_days_off", "days off come in runs of at least the minimum", _H,
-         "horizon", "contracts.*.min_consecutive_days_off", add_min_consecutive_days_off,
+         "horizon", "contracts.<name>.min_consecutive_days_off", add_min_consecutive_days_off,
          "no shorter run of days off inside the horizon"),
     Rule("min_rest", "minimum rest between the end of a shift and the next start", _H,
          "horizon", "shift_rules.min_rest_hours", add_min_rest,
          "next start - previous end >= rest, for the pairs of days where it can bind"),
     Rule("max_night_shifts_per_week", "at most so many night shifts per week", _H, "week",
-         "contracts.*.max_night_shifts_per_week", add_max_night_shifts_per_week,
+         "contracts.<name>.max_night_shifts_per_week", add_max_night_shifts_per_week,
          "night shifts of the week <= limit"),
     Rule("min_weekends_off", "at least so many whole weekends off", _H, "horizon",
-         "contracts.*.min_weekends_off", add_min_weekends_off,
+         "contracts.<name>.min_weekends_off", add_min_weekends_off,
          "weekends worked (any day of it) <= weekends - quota"),
     Rule("fixed_days_off", "no shift on the agent's fixed days off", _H, "day",
          "agents.fixed_days_off", add_fixed_days_off, "those days' shifts are forbidden"),
     Rule("unavailable", "no shift overlapping the agent's unavailable windows", _H, "day",
          "agents.unavailable", add_unavailable, "overlapping shifts are forbidden"),
     Rule("start_window", "shifts start inside the contract's start window", _H, "day",
-         "contracts.*.earliest_start, latest_start", add_start_window,
+         "contracts.<name>.earliest_start, latest_start", add_start_window,
          "other starts are forbidden (not even candidates outside the explanation)"),
+    Rule("shift_length", "shift lengths between the contract's shortest and longest", _H,
+         "candidates", "contracts.<name>.min_shift_minutes, max_shift_minutes",
+         _shifts.contract_lengths,
+         "only those lengths (in shift_rules.length_step_minutes steps) are candidates"),
+    Rule("one_shift_a_day", "at most one shift per agent and day", _H, "candidates",
+         "(always)", RosterModel, "an agent's shift literals of a day sum to its works literal"),
     Rule("break_windows", "each break or lunch starts inside its window after the shift start",
          _H, "coverage", "shift_rules.breaks", _breaks.add_break_counts,
          "per skill profile, cumulative break starts between the shifts started "
@@ -411,7 +421,7 @@ RULES: tuple[Rule, ...] = (
          "solver.weights.skill_priority", _coverage.add_skill_priority,
          "weight x priority step per agent-interval on that queue"),
     Rule("cost", "paid hours at the agent's hourly cost", _S, "horizon",
-         "solver.weights.cost, contracts.*.hourly_cost", add_cost,
+         "solver.weights.cost, contracts.<name>.hourly_cost", add_cost,
          "weight x hourly cost x paid hours"),
     Rule("preferred_day_off", "working on a preferred day off", _S, "horizon",
          "solver.weights.preference, agents.preferred_days_off", add_preferred_day_off,
@@ -434,7 +444,7 @@ _BY_NAME = {r.name: r for r in RULES}
 
 #: The hard rules of one agent, in the order explanations list them.
 HARD_RULES: tuple[str, ...] = tuple(r.name for r in RULES
-                                    if r.kind == _H and r.scope != "coverage")
+                                    if r.kind == _H and r.scope in ("day", "week", "horizon"))
 #: The soft rules (objective terms), by name.
 SOFT_RULES: tuple[str, ...] = tuple(r.name for r in RULES if r.kind == _S)
 

@@ -42,10 +42,13 @@ __all__ = [
     "BreakSpec",
     "add_break_cap",
     "add_break_counts",
+    "agents_on_break",
     "assign_breaks",
     "break_share",
     "break_specs",
     "breaks_taken",
+    "hint_break_cap",
+    "hint_break_counts",
     "merge_break_starts",
     "on_break_terms",
     "place_breaks",
@@ -180,7 +183,43 @@ def add_break_cap(m: RosterModel, cov: IntervalCoverage, breaks_of_queue, presen
             cov.cap[(q, i)] = cap
 
 
+def hint_break_counts(cov: IntervalCoverage, solution: Solution, put) -> None:
+    """Hint the break counts of ``cov`` with ``solution``'s break starts: ``put(variables,
+    cumulative counts)`` for each profile and rule."""
+    for (pi, r), cb in cov.cb.items():
+        counts = solution.break_starts.get((pi, r), np.zeros(len(cb), dtype=np.int64))
+        cum = np.cumsum(np.pad(counts, (0, max(0, len(cb) - len(counts)))))
+        put(cb, cum)
+
+
+def hint_break_cap(problem: RosterProblem, cov: IntervalCoverage, on_shift: np.ndarray
+                   ) -> dict[int, int]:
+    """Hint values of the break cap variables (variable index -> value) for ``on_shift``
+    ``(P, T)`` agents of each profile on shift."""
+    if not cov.cap:
+        return {}
+    fraction = problem.shift_rules.max_break_fraction or 1.0
+    present = np.zeros((problem.Q, problem.T), dtype=np.int64)
+    for pi, prof in enumerate(problem.profiles):
+        present[prof.primary] += on_shift[pi]
+    return {var.index: max(int(round(fraction * 1000)) * int(present[q, t]), 1000)
+            for (q, t), var in cov.cap.items()}
+
+
 # ---------------------------------------------------------------- rosters
+def agents_on_break(problem: RosterProblem, break_starts) -> np.ndarray:
+    """``(P, T)`` agents of each profile on break, from the break starts per ``(profile,
+    rule)``."""
+    T, P = problem.T, len(problem.profiles)
+    on_break = np.zeros((P, T), dtype=np.int64)
+    for (p, r), starts in break_starts.items():
+        dur = problem.breaks[r].duration
+        cum = np.cumsum(starts)
+        shifted = np.concatenate([np.zeros(dur, dtype=np.int64), cum[:-dur]]) if dur else cum
+        on_break[p] += (cum - shifted)[:T]
+    return on_break
+
+
 def assign_breaks(problem: RosterProblem, solution: Solution) -> dict[tuple[int, int], dict]:
     """Each shift's breaks: ``{(agent, day): {rule: start interval}}`` by first-in-first-out
     matching within each profile and rule."""

@@ -10,17 +10,17 @@ so coverage is written per profile with integer counts, never per agent and inte
   ``CS[p][i] - CE[p][i]``.
 - Breaks (implicit, Bechtold & Jacobs style): for break rule ``r``, ``CB[p,r][i]`` counts the
   breaks of profile ``p`` started by ``i`` and ``CN[p,r][i]`` the shifts started by ``i`` that
-  take the rule. With every window the same width relative to the shift start, matching the
-  k-th break to the k-th shift (first in, first out) is feasible exactly when
-  ``CN[i - latest] <= CB[i] <= CN[i - earliest]`` for all ``i`` and all are eventually taken —
-  so breaks are placed without a variable per agent; :mod:`staffing.solver.extract` recovers
-  each agent's break by that matching.
+  take the rule, ``CN[i - latest] <= CB[i] <= CN[i - earliest]``
+  (:func:`~staffing.solver.breaks.add_break_counts`; everything about breaks is in
+  :mod:`staffing.solver.breaks`).
 - Skill split: a multi-skill profile's working agents ``on shift - on break`` are split into
   integer counts ``f[p,q][i]`` per queue; single-skill profiles need none.
 - Per queue and interval: ``short >= required - served`` with a convex penalty (the k-th missing
-  agent costs ``understaffing * (1 + growth * (k - 1))``), ``over >= served - required``.
+  agent costs ``understaffing * (1 + growth * (k - 1))``), ``over >= served - required``
+  (:func:`add_staffing_gaps`); the split's lower-priority skills (:func:`add_skill_priority`).
 - Optional break cap: agents of a queue (by primary skill) on break or lunch
-  ``<= max(1, floor(max_break_fraction * agents of the queue on shift))``.
+  ``<= max(1, floor(max_break_fraction * agents of the queue on shift))``
+  (:func:`~staffing.solver.breaks.add_break_cap`).
 
 Day and shift-type coverage (rule sets such as the Curtois benchmark)
 ---------------------------------------------------------------------

@@ -16,13 +16,13 @@ import datetime as dt
 import pandas as pd
 import pytest
 from ortools.sat.python import cp_model
+from tests.solver.roster_helpers import MONDAY, NO_BREAKS, agent, contract, demand
 
 from staffing.config import ShiftRules, SolverWeights
 from staffing.solver import rules
 from staffing.solver.model import SCALE, RosterModel
 from staffing.solver.problem import build_problem
 from staffing.timegrid import Horizon
-from tests.solver.roster_helpers import MONDAY, NO_BREAKS, agent, contract, demand
 
 FRIDAY = dt.date(2026, 11, 27)
 A, B = 0, 1

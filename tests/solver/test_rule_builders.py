@@ -1,4 +1,4 @@
-"""Generic builders of :mod:`staffing.solver.builders` on bare CP-SAT models (no roster around them):
+"""Generic builders (:mod:`staffing.solver.builders`) on bare CP-SAT models (no roster around them):
 every solution is enumerated and the rule checked on each."""
 
 from __future__ import annotations

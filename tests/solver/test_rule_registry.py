@@ -9,13 +9,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from tests.solver.roster_helpers import MONDAY, NO_BREAKS, agent, contract, demand
 
 from staffing.config import SolverWeights
 from staffing.solver import explain, rules
 from staffing.solver.problem import build_problem
 from staffing.solver.solution import Solution, evaluate
 from staffing.timegrid import Horizon
-from tests.solver.roster_helpers import MONDAY, NO_BREAKS, agent, contract, demand
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "scenario.md"
 

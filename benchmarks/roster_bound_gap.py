@@ -63,7 +63,7 @@ def run(spec: str, limit: float) -> dict:
         "mip_seconds": mip_seconds,
         "roster": result.objective, "roster_cost": br.get("cost", 0.0),
         "roster_under": br.get("understaffing", 0.0),
-        "cpsat_bound": result.stats.get("cpsat_bound"),
+        "cpsat_bound": result.stats.cpsat_bound,
     }
 
 

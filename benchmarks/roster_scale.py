@@ -66,7 +66,7 @@ def run_one(size: str, limit: float, seed: int, workers: int, search: str = "aut
     over = cov["gap"].clip(lower=0)
     return {
         "size": size, "limit": limit, "agents": len(inst.agents),
-        "search": result.stats.get("search"),
+        "search": result.stats.search,
         "queues": int(cov["queue"].nunique()), "status": result.status, "wall": wall,
         "first_feasible": result.first_feasible_seconds,
         "short_by_queue": {q: int(v) for q, v in short.groupby(cov["queue"]).sum().items()},
@@ -75,10 +75,10 @@ def run_one(size: str, limit: float, seed: int, workers: int, search: str = "aut
         "paid_hours": float(result.roster["paid_minutes"].sum() / 60),
         "objective": result.objective, "bound": result.bound, "gap": result.gap,
         "breakdown": dict(result.objective_breakdown),
-        "relaxation_bound": result.stats.get("relaxation_bound"),
-        "cpsat_bound": result.stats.get("cpsat_bound"),
-        "relaxation_seconds": result.stats.get("relaxation_seconds"),
-        "relaxation_size": result.stats.get("relaxation_size"),
+        "relaxation_bound": result.stats.relaxation_bound,
+        "cpsat_bound": result.stats.cpsat_bound,
+        "relaxation_seconds": result.stats.relaxation_seconds,
+        "relaxation_size": result.stats.relaxation_size,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 

@@ -45,10 +45,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from staffing.config import SolverWeights
-from staffing.solver.problem import RosterProblem, block_limits
-from staffing.solver.rules import convex_breakpoints
+from staffing.solver.builders import convex_breakpoints
 from staffing.solver.coverage import UNDER_EXACT, understaffing_costs
 from staffing.solver.model import SCALE
+from staffing.solver.problem import RosterProblem, block_limits
 
 __all__ = ["Relaxation", "relaxation_bound"]
 

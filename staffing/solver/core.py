@@ -1,30 +1,36 @@
-"""Roster solve orchestration: build the CP-SAT model from the rule builders, solve, extract.
+"""Roster solve orchestration: build the CP-SAT model from the rules, solve, extract.
 
-Steps of :func:`solve_roster`:
+:func:`solve_roster` runs these stages, one function each:
 
-1. :func:`~staffing.solver.problem.build_problem`: candidates per agent and day, profiles.
+1. :func:`_build_problem` (:func:`~staffing.solver.problem.build_problem`): candidates per agent
+   and day, profiles.
 2. :func:`~staffing.solver.explain.precheck`: contradictions visible without solving (a minimum
-   above a maximum, a quota larger than the horizon allows) — explained at once.
-3. The first roster: a warm start kept as it is when it still keeps every hard rule, else
+   above a maximum, a quota larger than the horizon allows) — explained at once
+   (:func:`_infeasible`).
+3. :func:`_start_relaxation`: :func:`~staffing.solver.bound.relaxation_bound` in a thread
+   started right after the precheck (HiGHS releases the GIL): a lower bound from the linear
+   relaxation of an aggregated model, reported with CP-SAT's own when it is solved within the
+   time limit. It runs only on a core CP-SAT's workers leave free, or on a small model (see
+   :func:`_bound_affordable`); :meth:`_Relaxation.collect` waits for it.
+4. :func:`_first_roster`: a warm start kept as it is when it still keeps every hard rule, else
    :func:`~staffing.solver.greedy.initial_solution`, a roster keeping every hard rule built
    agent by agent (reported through ``on_progress``). An agent whose own rules cannot hold is
    explained from a one-agent model with assumptions.
-4. The full CP-SAT model (:mod:`~staffing.solver.model`, :mod:`~staffing.solver.coverage`), its
-   hint completed from that roster so the search starts from it.
-5. :func:`~staffing.solver.bound.relaxation_bound` in a thread started right after the
-   precheck (HiGHS releases the GIL): a lower bound from the linear relaxation of an aggregated
-   model, reported with CP-SAT's own when it is solved within the time limit. It runs only on
-   a core CP-SAT's workers leave free, or on a small model (see :func:`_bound_affordable`).
-6. Improving the first roster. ``settings.search``: ``"cp-sat"`` solves the full model from
-   the hint until the time limit or optimality, and the better of its roster and the first
-   one (by :func:`~staffing.solver.solution.evaluate`) is returned; ``"lns"`` does not build
-   the full model: a large-neighbourhood search (:mod:`~staffing.solver.lns`) re-solves
-   windows of days and agents' weeks. ``"auto"`` (the default) takes CP-SAT on models of at
-   most :data:`LNS_MIN_OPTIONS` candidates (which it often solves to optimality) and the
+5. :func:`_build_model`: the full CP-SAT model (:mod:`~staffing.solver.rules`,
+   :mod:`~staffing.solver.coverage`), its hint completed from that roster so the search starts
+   from it.
+6. The search, improving the first roster (:func:`_use_lns` chooses). ``settings.search``:
+   ``"cp-sat"`` (:func:`_search_cpsat`) solves the full model from the hint until the time
+   limit or optimality, and the better of its roster and the first one (by
+   :func:`~staffing.solver.solution.evaluate`) is returned; ``"lns"`` (:func:`_search_lns`)
+   does not build the full model: a large-neighbourhood search (:mod:`~staffing.solver.lns`)
+   re-solves windows of days and agents' weeks. ``"auto"`` (the default) takes CP-SAT on models
+   of at most :data:`LNS_MIN_OPTIONS` candidates (which it often solves to optimality) and the
    neighbourhood search above (better at the benchmark's S, M and L weeks: BENCHMARKS.md); the
    neighbourhood search is never used with ``deterministic`` or a break cap.
-7. :mod:`~staffing.solver.extract`: roster, activities, coverage, per-agent summary,
-   violations, objective by rule.
+7. :func:`_result` (:mod:`~staffing.solver.extract`): roster, activities, coverage, per-agent
+   summary, violations, objective by rule, bound, and the figures of the solve
+   (:class:`SolveStats`).
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ from staffing.timegrid import Horizon
 if TYPE_CHECKING:
     from staffing.solver.problem import RosterProblem
 
-__all__ = ["RosterResult", "SolveProgress", "solve_roster"]
+__all__ = ["RosterResult", "SolveProgress", "SolveStats", "solve_roster"]
 
 #: Above this many agent-day-shift candidates the full model is solved with a light presolve
 #: (a full presolve takes most of a short time limit at that size and finds little).
@@ -109,6 +115,65 @@ class SolveProgress:
 
 
 @dataclass(frozen=True)
+class SolveStats:
+    """Figures about one solve (:attr:`RosterResult.stats`); ``None`` where the stage did not
+    run (no relaxation, no CP-SAT search, ...). ``dataclasses.asdict`` gives the keys of the
+    former ``stats`` dict.
+
+    Attributes
+    ----------
+    agents, profiles : agents and skill profiles of the problem. [count]
+    options : agent-day-shift candidates. [count]
+    build_problem_seconds : time to build the problem. [s]
+    search : ``cp-sat`` or ``lns`` (how the first roster was improved).
+    warm_start : what became of a warm start: ``kept``, or used only as a hint.
+    model_seconds : time to build the full CP-SAT model. [s]
+    variables, constraints : size of the full CP-SAT model. [count]
+    initial_seconds : time from the start to the heuristic's roster. [s]
+    initial_passes : the heuristic's re-placement passes. [count]
+    initial_objective : objective of the first roster. [objective units]
+    relaxation_skipped : why the relaxation was not solved beside the search.
+    relaxation_error : the relaxation's exception, when it failed.
+    relaxation_bound : the relaxation's lower bound. [objective units]
+    relaxation_seconds : its solve time. [s]
+    relaxation_size : its ``(variables, constraints)``. [count]
+    lns_seconds, lns_steps, lns_improvements : the neighbourhood search's time [s], steps and
+        improving steps [count].
+    cpsat_seconds : CP-SAT's solve time. [s]
+    cpsat_status : CP-SAT's status name.
+    cpsat_solutions : incumbents CP-SAT reported. [count]
+    cpsat_bound : CP-SAT's lower bound. [objective units]
+    progress : every progress report, in order.
+    """
+
+    agents: int = 0
+    profiles: int = 0
+    options: int = 0
+    build_problem_seconds: float = 0.0
+    search: str | None = None
+    warm_start: str | None = None
+    model_seconds: float | None = None
+    variables: int | None = None
+    constraints: int | None = None
+    initial_seconds: float | None = None
+    initial_passes: int | None = None
+    initial_objective: float | None = None
+    relaxation_skipped: str | None = None
+    relaxation_error: str | None = None
+    relaxation_bound: float | None = None
+    relaxation_seconds: float | None = None
+    relaxation_size: tuple[int, int] | None = None
+    lns_seconds: float | None = None
+    lns_steps: int | None = None
+    lns_improvements: int | None = None
+    cpsat_seconds: float | None = None
+    cpsat_status: str | None = None
+    cpsat_solutions: int | None = None
+    cpsat_bound: float | None = None
+    progress: tuple[SolveProgress, ...] = ()
+
+
+@dataclass(frozen=True)
 class RosterResult:
     """A solved roster and what the solver knows about it.
 
@@ -143,7 +208,7 @@ class RosterResult:
     explanation: tuple[str, ...] = ()
     wall_seconds: float = 0.0
     first_feasible_seconds: float | None = None
-    stats: Mapping[str, object] = field(default_factory=dict)
+    stats: SolveStats = field(default_factory=SolveStats)
 
     @property
     def feasible(self) -> bool:
@@ -233,20 +298,65 @@ def solve_roster(
     A :class:`RosterResult`. When hard rules cannot all hold its status is ``INFEASIBLE`` and
     ``explanation`` names the agents and rules in conflict; nothing is raised for that.
     """
-    from staffing.solver import bound as bound_mod
-    from staffing.solver import explain, extract, greedy
-    from staffing.solver.coverage import add_interval_coverage
-    from staffing.solver.hints import complete_hint
-    from staffing.solver.model import SCALE, RosterModel, add_agent_rules, add_agent_soft_rules
-    from staffing.solver.problem import build_problem
-    from staffing.solver.solution import evaluate
+    from staffing.solver import explain
 
     started = time.perf_counter()
-    limit = settings.time_limit_seconds
-    deadline = started + limit
-    weights = settings.weights
-    progress = _Progress(started, on_progress)
     stats: dict[str, object] = {}
+    problem = _build_problem(requirements, agents, horizon=horizon, contracts=contracts,
+                             rules=rules, stats=stats, started=started)
+    run = _Run(problem, settings, started, started + settings.time_limit_seconds,
+               _Progress(started, on_progress), stats)
+
+    conflicts = explain.precheck(problem)
+    if conflicts:
+        return _infeasible(run, conflicts)
+    relaxation = _start_relaxation(run)
+    use_lns = _use_lns(run)
+    first = _first_roster(run, warm_start, use_lns=use_lns)
+    if first.conflicts:
+        return _infeasible(run, first.conflicts)
+    if use_lns:
+        return _search_lns(run, first, relaxation)
+    return _search_cpsat(run, first, relaxation)
+
+
+@dataclass
+class _Run:
+    """What the stages of one :func:`solve_roster` share."""
+
+    problem: RosterProblem
+    settings: SolverSettings
+    started: float
+    deadline: float
+    progress: _Progress
+    stats: dict[str, object]
+
+    @property
+    def weights(self):
+        return self.settings.weights
+
+    def remaining(self) -> float:
+        """Seconds to the deadline (negative past it). [s]"""
+        return self.deadline - time.perf_counter()
+
+
+@dataclass
+class _FirstRoster:
+    """The first roster keeping every hard rule, its exact evaluation, and the full model when
+    it was built (a warm start, or CP-SAT's search); ``conflicts`` instead when some agent's
+    rules cannot hold."""
+
+    solution: object = None
+    evaluation: object = None
+    model: object = None
+    coverage: object = None
+    conflicts: list[str] | None = None
+
+
+def _build_problem(requirements, agents, *, horizon, contracts, rules, stats, started
+                   ) -> RosterProblem:
+    """Stage 1: candidates per agent and day, profiles."""
+    from staffing.solver.problem import build_problem
 
     problem = build_problem(requirements, agents, horizon=horizon, contracts=contracts,
                             rules=rules)
@@ -254,45 +364,107 @@ def solve_roster(
     stats["profiles"] = len(problem.profiles)
     stats["options"] = problem.n_options()
     stats["build_problem_seconds"] = time.perf_counter() - started
+    return problem
 
-    conflicts = explain.precheck(problem)
-    if conflicts:
-        return _infeasible(problem, conflicts, started, stats)
 
-    # The lower bound, in a thread while the rosters are built (HiGHS releases the GIL); it
-    # stops at the time limit.
-    relaxation_box: dict[str, object] = {}
+class _Relaxation:
+    """The lower bound, in a thread while the rosters are built (HiGHS releases the GIL); it
+    stops at the time limit."""
 
-    def run_relaxation() -> None:
+    def __init__(self, run: _Run):
+        self.run = run
+        self.box: dict[str, object] = {}
+        self.thread = threading.Thread(target=self._solve, name="roster-bound", daemon=True)
+
+    def _solve(self) -> None:
+        from staffing.solver import bound as bound_mod
+
+        run = self.run
         try:
             out = bound_mod.relaxation_bound(
-                problem, weights,
-                time_limit_seconds=max(0.5, deadline - time.perf_counter()))
+                run.problem, run.weights, time_limit_seconds=max(0.5, run.remaining()))
         except Exception as exc:  # noqa: BLE001 - a failed bound must not lose the roster
-            relaxation_box["error"] = repr(exc)
+            self.box["error"] = repr(exc)
             return
-        relaxation_box["result"] = out
+        self.box["result"] = out
         if out is not None:
-            progress.update(bound=out.bound, source="bound")
+            run.progress.update(bound=out.bound, source="bound")
 
-    relaxation_thread = threading.Thread(target=run_relaxation, name="roster-bound",
-                                         daemon=True)
+    def collect(self) -> None:
+        """Wait for the bound (until the deadline and 5 s) and record it."""
+        if self.thread.ident is None:
+            return  # never started
+        run = self.run
+        self.thread.join(timeout=max(0.0, run.remaining()) + 5.0)
+        relaxation = self.box.get("result")
+        if "error" in self.box:
+            run.stats["relaxation_error"] = self.box["error"]
+        if relaxation is not None:
+            run.stats["relaxation_bound"] = relaxation.bound
+            run.stats["relaxation_seconds"] = relaxation.seconds
+            run.stats["relaxation_size"] = (relaxation.variables, relaxation.constraints)
+            run.progress.update(bound=relaxation.bound, source="bound")
+
+
+def _start_relaxation(run: _Run) -> _Relaxation:
+    """Stage "bound", started: the relaxation in a thread when it is affordable."""
+    relaxation = _Relaxation(run)
+    problem, settings = run.problem, run.settings
     if _bound_affordable(problem, settings):
-        relaxation_thread.start()
+        relaxation.thread.start()
     else:
-        stats["relaxation_skipped"] = (
+        run.stats["relaxation_skipped"] = (
             f"{problem.n_options()} shift candidates (about "
             f"{_relaxation_seconds(problem):.0f} s of one core, more "
             f"than a third of the time limit) and no core beside CP-SAT's "
             f"{settings.workers} workers")
+    return relaxation
 
+
+def _use_lns(run: _Run) -> bool:
+    """Whether the neighbourhood search improves the first roster (else CP-SAT)."""
+    settings, problem = run.settings, run.problem
     use_lns = (settings.search == "lns"
                or (settings.search == "auto" and problem.n_options() > LNS_MIN_OPTIONS))
     use_lns = use_lns and not settings.deterministic
     if problem.shift_rules.max_break_fraction is not None:
         use_lns = False  # the break cap couples every agent of a queue
-    stats["search"] = "lns" if use_lns else "cp-sat"
+    run.stats["search"] = "lns" if use_lns else "cp-sat"
+    return use_lns
 
+
+def _build_model(run: _Run):
+    """Stage "model": the full CP-SAT model, every rule of every agent and the coverage."""
+    from staffing.solver.coverage import add_interval_coverage
+    from staffing.solver.model import RosterModel
+    from staffing.solver.rules import add_agent_rules, add_agent_soft_rules
+
+    problem, weights = run.problem, run.weights
+    build_started = time.perf_counter()
+    model = RosterModel(problem)
+    for a in range(problem.A):
+        add_agent_rules(model, a)
+        add_agent_soft_rules(model, a, weights)
+    coverage = add_interval_coverage(model, weights)
+    model.minimize()
+    run.stats["model_seconds"] = time.perf_counter() - build_started
+    run.stats["variables"] = len(model.cp.proto.variables)
+    run.stats["constraints"] = len(model.cp.proto.constraints)
+    return model, coverage
+
+
+def _first_roster(run: _Run, warm_start: pd.DataFrame | None, *, use_lns: bool
+                  ) -> _FirstRoster:
+    """Stage "first roster": the warm start as it is when it still keeps every hard rule, else
+    the agent-by-agent heuristic's roster; the full model (built first with a warm start, else
+    after the heuristic, which reports first; not at all for the neighbourhood search) hinted
+    with it."""
+    from staffing.solver import explain, greedy
+    from staffing.solver.hints import complete_hint
+    from staffing.solver.solution import evaluate
+
+    problem, settings, weights = run.problem, run.settings, run.weights
+    stats, progress = run.stats, run.progress
     start_choice = None
     if warm_start is not None and len(warm_start):
         start_choice = explain.choice_from_roster(problem, warm_start)
@@ -302,29 +474,16 @@ def solve_roster(
         progress.update(value, source="initial")
         return value
 
-    def build_model():
-        build_started = time.perf_counter()
-        model = RosterModel(problem)
-        for a in range(problem.A):
-            add_agent_rules(model, a)
-            add_agent_soft_rules(model, a, weights)
-        coverage = add_interval_coverage(model, weights)
-        model.minimize()
-        stats["model_seconds"] = time.perf_counter() - build_started
-        stats["variables"] = len(model.cp.proto.variables)
-        stats["constraints"] = len(model.cp.proto.constraints)
-        return model, coverage
-
     best_solution = None
     m = cov = None
     if start_choice is not None:
-        m, cov = build_model()
+        m, cov = _build_model(run)
         # The previous roster as it is when it still keeps every hard rule; otherwise only a
         # hint for the agent-by-agent heuristic.
         warm = greedy.place_breaks_and_split(problem, start_choice, weights)
         _add_hint(m, cov, warm)
         kept = complete_hint(m, seed=settings.random_seed,
-                              time_limit_seconds=max(1.0, deadline - time.perf_counter()))
+                             time_limit_seconds=max(1.0, run.remaining()))
         if kept:
             best_solution = warm
             stats["warm_start"] = "kept"
@@ -337,74 +496,84 @@ def solve_roster(
         # of passes when the solve must be deterministic). Before the neighbourhood search a
         # pass gaining under 1.5 % ends them: a pass costs about as much as two neighbourhood
         # steps, which gain about 0.6 % each at that point (M benchmark week).
-        greedy_deadline = started + (limit * 0.5 if not settings.deterministic else limit * 10)
+        limit = settings.time_limit_seconds
+        greedy_deadline = run.started + (limit * 0.5 if not settings.deterministic
+                                         else limit * 10)
         initial = greedy.initial_solution(
             problem, weights, deadline=greedy_deadline, seed=settings.random_seed,
             start=start_choice, max_passes=3 if settings.deterministic else 10,
             on_pass=report_initial, min_gain=MIN_PASS_GAIN if use_lns else 0.0,
         )
-        stats["initial_seconds"] = time.perf_counter() - started
+        stats["initial_seconds"] = time.perf_counter() - run.started
         stats["initial_passes"] = initial.passes
         if initial.solution is None:
             lines = explain.explain_agents(problem, initial.infeasible_agents,
                                            seed=settings.random_seed)
-            return _infeasible(problem, lines, started, stats)
+            return _FirstRoster(conflicts=lines)
         best_solution = initial.solution
         if m is None and not use_lns:  # built after the heuristic, which reports first
-            m, cov = build_model()
+            m, cov = _build_model(run)
         if m is not None:
             _add_hint(m, cov, best_solution)
             complete_hint(m, seed=settings.random_seed,
-                           time_limit_seconds=max(1.0, deadline - time.perf_counter()))
+                          time_limit_seconds=max(1.0, run.remaining()))
     best_eval = evaluate(problem, best_solution, weights)
     stats["initial_objective"] = best_eval.objective
+    return _FirstRoster(best_solution, best_eval, m, cov)
 
-    def collect_relaxation() -> None:
-        if relaxation_thread.ident is None:
-            return  # never started
-        relaxation_thread.join(timeout=max(0.0, deadline - time.perf_counter()) + 5.0)
-        relaxation = relaxation_box.get("result")
-        if "error" in relaxation_box:
-            stats["relaxation_error"] = relaxation_box["error"]
-        if relaxation is not None:
-            stats["relaxation_bound"] = relaxation.bound
-            stats["relaxation_seconds"] = relaxation.seconds
-            stats["relaxation_size"] = (relaxation.variables, relaxation.constraints)
-            progress.update(bound=relaxation.bound, source="bound")
 
-    if use_lns:
-        from staffing.solver.lns import large_neighbourhood_search
+def _search_lns(run: _Run, first: _FirstRoster, relaxation: _Relaxation) -> RosterResult:
+    """Stage "search" by the large-neighbourhood search, then the bound and the result."""
+    from staffing.solver.lns import large_neighbourhood_search
 
-        lns_started = time.perf_counter()
-        found = large_neighbourhood_search(
-            problem, best_solution, weights, deadline=deadline, seed=settings.random_seed,
-            workers=settings.workers,
-            on_improve=lambda value: progress.update(value, source="lns"))
-        stats["lns_seconds"] = time.perf_counter() - lns_started
-        stats["lns_steps"] = found.steps
-        stats["lns_improvements"] = found.improvements
-        collect_relaxation()
-        bound = stats.get("relaxation_bound")
-        return _result(problem, found.solution, found.evaluation, "FEASIBLE", bound, progress,
-                       started, stats)
+    settings, stats = run.settings, run.stats
+    lns_started = time.perf_counter()
+    found = large_neighbourhood_search(
+        run.problem, first.solution, run.weights, deadline=run.deadline,
+        seed=settings.random_seed, workers=settings.workers,
+        on_improve=lambda value: run.progress.update(value, source="lns"))
+    stats["lns_seconds"] = time.perf_counter() - lns_started
+    stats["lns_steps"] = found.steps
+    stats["lns_improvements"] = found.improvements
+    relaxation.collect()
+    return _result(run, found.solution, found.evaluation, "FEASIBLE",
+                   stats.get("relaxation_bound"))
 
+
+def _cpsat_solver(run: _Run) -> cp_model.CpSolver:
+    """CP-SAT with the settings' workers, seed and limit (deterministic or wall time)."""
+    settings = run.settings
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.num_workers = settings.workers
     params.random_seed = settings.random_seed
     params.log_search_progress = False
-    if problem.n_options() > LARGE_MODEL_OPTIONS:
+    if run.problem.n_options() > LARGE_MODEL_OPTIONS:
         # Presolve and probing of a large model take most of a short time limit and find
         # little; one presolve pass leaves the time to the search from the hint.
         params.max_presolve_iterations = 1
         params.cp_model_probing_level = 0
         params.symmetry_level = 0
-    remaining = deadline - time.perf_counter()
+    remaining = run.remaining()
     if settings.deterministic:
         params.interleave_search = settings.workers > 1
-        params.max_deterministic_time = limit
+        params.max_deterministic_time = settings.time_limit_seconds
     else:
         params.max_time_in_seconds = max(0.5, remaining)
+    return solver
+
+
+def _search_cpsat(run: _Run, first: _FirstRoster, relaxation: _Relaxation) -> RosterResult:
+    """Stage "search" by CP-SAT on the full model from the first roster's hint; the better of
+    its roster and the first (extracted, then evaluated exactly) is returned with the bound."""
+    from staffing.solver import explain, extract
+    from staffing.solver.model import SCALE
+    from staffing.solver.solution import evaluate
+
+    problem, stats, progress = run.problem, run.stats, run.progress
+    m, cov = first.model, first.coverage
+    best_solution, best_eval = first.solution, first.evaluation
+    solver = _cpsat_solver(run)
     callback = _Callback(progress, SCALE, 0.0)
     solver.best_bound_callback = lambda b: progress.update(bound=b / SCALE, source="bound")
     cp_started = time.perf_counter()
@@ -419,24 +588,25 @@ def solve_roster(
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = np.asarray(solver.response_proto.solution, dtype=np.int64)
         candidate = extract.solution_from_values(m, cov, values)
-        cand_eval = evaluate(problem, candidate, weights)
+        cand_eval = evaluate(problem, candidate, run.weights)
         if cand_eval.objective <= best_eval.objective + 1e-6:
             best_solution, best_eval = candidate, cand_eval
     elif status == cp_model.INFEASIBLE:
-        lines = explain.explain_model(problem, seed=settings.random_seed)
-        return _infeasible(problem, lines, started, stats)
+        lines = explain.explain_model(problem, seed=run.settings.random_seed)
+        return _infeasible(run, lines)
     stats["cpsat_bound"] = cp_bound
-    collect_relaxation()
+    relaxation.collect()
     bounds = [b for b in (cp_bound, stats.get("relaxation_bound")) if b is not None]
     optimal = status == cp_model.OPTIMAL and abs(best_eval.objective - (cp_bound or 0)) < 0.5
-    return _result(problem, best_solution, best_eval, "OPTIMAL" if optimal else "FEASIBLE",
-                   max(bounds) if bounds else None, progress, started, stats)
+    return _result(run, best_solution, best_eval, "OPTIMAL" if optimal else "FEASIBLE",
+                   max(bounds) if bounds else None)
 
 
-def _result(problem, solution, ev, status: str, bound: float | None, progress: _Progress,
-            started: float, stats: dict) -> RosterResult:
+def _result(run: _Run, solution, ev, status: str, bound: float | None) -> RosterResult:
+    """Stage "extract": the output frames of a roster, with its bound and the solve's figures."""
     from staffing.solver import extract
 
+    problem, progress = run.problem, run.progress
     lower = None if bound is None else min(bound, ev.objective)
     return RosterResult(
         status=status,
@@ -450,9 +620,9 @@ def _result(problem, solution, ev, status: str, bound: float | None, progress: _
         objective_breakdown=ev.breakdown,
         violations=ev.violations,
         explanation=(),
-        wall_seconds=time.perf_counter() - started,
+        wall_seconds=time.perf_counter() - run.started,
         first_feasible_seconds=progress.first_feasible,
-        stats={**stats, "progress": tuple(progress.history)},
+        stats=SolveStats(**run.stats, progress=tuple(progress.history)),
     )
 
 
@@ -466,11 +636,11 @@ def _add_hint(m, cov, solution) -> None:
     m.cp.proto.solution_hint.values.extend(values)
 
 
-def _infeasible(problem, lines: Sequence[str], started: float, stats) -> RosterResult:
+def _infeasible(run: _Run, lines: Sequence[str]) -> RosterResult:
+    """Stage "explain": no roster, and the lines naming the agents and rules in conflict."""
     from staffing.solver import extract
 
-    empty_solution = None
-    del empty_solution
+    problem = run.problem
     roster = pd.DataFrame(columns=["agent_id", "date", "shift_start", "shift_end",
                                    "paid_minutes"])
     activities = pd.DataFrame(columns=["agent_id", "start", "end", "activity"])
@@ -478,5 +648,5 @@ def _infeasible(problem, lines: Sequence[str], started: float, stats) -> RosterR
     return RosterResult(
         status="INFEASIBLE", roster=roster, activities=activities, coverage=coverage,
         agent_summary=pd.DataFrame(), explanation=tuple(lines),
-        wall_seconds=time.perf_counter() - started, stats=stats,
+        wall_seconds=time.perf_counter() - run.started, stats=SolveStats(**run.stats),
     )

@@ -10,17 +10,17 @@ so coverage is written per profile with integer counts, never per agent and inte
   ``CS[p][i] - CE[p][i]``.
 - Breaks (implicit, Bechtold & Jacobs style): for break rule ``r``, ``CB[p,r][i]`` counts the
   breaks of profile ``p`` started by ``i`` and ``CN[p,r][i]`` the shifts started by ``i`` that
-  take the rule. With every window the same width relative to the shift start, matching the
-  k-th break to the k-th shift (first in, first out) is feasible exactly when
-  ``CN[i - latest] <= CB[i] <= CN[i - earliest]`` for all ``i`` and all are eventually taken —
-  so breaks are placed without a variable per agent; :mod:`staffing.solver.extract` recovers
-  each agent's break by that matching.
+  take the rule, ``CN[i - latest] <= CB[i] <= CN[i - earliest]``
+  (:func:`~staffing.solver.breaks.add_break_counts`; everything about breaks is in
+  :mod:`staffing.solver.breaks`).
 - Skill split: a multi-skill profile's working agents ``on shift - on break`` are split into
   integer counts ``f[p,q][i]`` per queue; single-skill profiles need none.
 - Per queue and interval: ``short >= required - served`` with a convex penalty (the k-th missing
-  agent costs ``understaffing * (1 + growth * (k - 1))``), ``over >= served - required``.
+  agent costs ``understaffing * (1 + growth * (k - 1))``), ``over >= served - required``
+  (:func:`add_staffing_gaps`); the split's lower-priority skills (:func:`add_skill_priority`).
 - Optional break cap: agents of a queue (by primary skill) on break or lunch
-  ``<= max(1, floor(max_break_fraction * agents of the queue on shift))``.
+  ``<= max(1, floor(max_break_fraction * agents of the queue on shift))``
+  (:func:`~staffing.solver.breaks.add_break_cap`).
 
 Day and shift-type coverage (rule sets such as the Curtois benchmark)
 ---------------------------------------------------------------------
@@ -37,14 +37,17 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.config import SolverWeights
+from staffing.solver.breaks import add_break_cap, add_break_counts, on_break_terms
+from staffing.solver.builders import PenaltyTerm, convex_breakpoints, linear_expr
 from staffing.solver.model import SCALE, RosterModel
 from staffing.solver.problem import RosterProblem
-from staffing.solver.rules import PenaltyTerm, convex_breakpoints
 
 __all__ = [
     "IntervalCoverage",
     "add_day_type_coverage",
     "add_interval_coverage",
+    "add_skill_priority",
+    "add_staffing_gaps",
     "agent_cover_masks",
     "understaffing_costs",
     "understaffing_penalty",
@@ -206,43 +209,19 @@ def add_interval_coverage(m: RosterModel, weights: SolverWeights, *,
             if n_takes[r] == 0:
                 continue
             cn = cs if n_takes[r] == n_shifts else _chain(cp, takes_at[r], T, top, "")
-            length = T + spec.latest
-            can = np.zeros(length, dtype=bool)
-            for s in takes_at[r]:
-                can[s + spec.earliest:s + spec.latest + 1] = True
-            cb: list = []
-            prev = 0
-            for i in range(length):
-                if can[i]:
-                    var = cp.new_int_var(0, top, "")
-                    lo_i, hi_i = i - spec.latest, i - spec.earliest
-                    cp.add(var >= prev)
-                    if hi_i >= 0:
-                        cp.add(var <= cn[min(hi_i, T - 1)])
-                    else:
-                        cp.add(var == 0)
-                    if lo_i >= 0:
-                        cp.add(var >= cn[min(lo_i, T - 1)])
-                    prev = var
-                cb.append(prev)
-            cp.add(cb[-1] == cn[T - 1])
+            cb = add_break_counts(cp, spec, cn, list(takes_at[r]), T, top)
             cov.cb[(pi, r)], cov.cn[(pi, r)] = cb, cn
-            for i in active:
-                working_vars[i] += [cb[i]]
-                working_coefs[i] += [-1]
-                if i - spec.duration >= 0:
-                    working_vars[i] += [cb[i - spec.duration]]
-                    working_coefs[i] += [1]
+            for i in active:  # working = on shift - on break
+                for var, c in on_break_terms(cb, i, spec.duration):
+                    working_vars[i] += [var]
+                    working_coefs[i] += [-c]
             if p.shift_rules.max_break_fraction is not None:
                 for i in range(T):
-                    brk = [(cb[i], 1)]
-                    if i - spec.duration >= 0:
-                        brk.append((cb[i - spec.duration], -1))
-                    breaks_of_queue[prof.primary][i].extend(brk)
+                    breaks_of_queue[prof.primary][i].extend(on_break_terms(cb, i, spec.duration))
         if p.shift_rules.max_break_fraction is not None:
             for i in range(T):
                 present_of_queue[prof.primary][i].extend([(cs[i], 1), (ce[i], -1)])
-        working = {i: _expr(working_vars[i], working_coefs[i]) for i in active}
+        working = {i: linear_expr(working_vars[i], working_coefs[i]) for i in active}
         queues = prof.queues
         if len(queues) == 1:
             q = queues[0]
@@ -267,32 +246,36 @@ def add_interval_coverage(m: RosterModel, weights: SolverWeights, *,
             cp.add(cp_model.LinearExpr.sum(parts) == working[i])
         for q in queues:
             cov.f[(pi, q)] = fvars[q]
-        if prio_vars and weights.skill_priority > 0:
-            m.terms.append(PenaltyTerm("skill_priority", tuple(prio_vars), tuple(prio_coefs),
-                                       weights.skill_priority, None, None,
-                                       f"skill_priority(profile {pi})"))
+        add_skill_priority(m, pi, prio_vars, prio_coefs, weights)
     cov.upper = upper
 
-    fraction = p.shift_rules.max_break_fraction
-    m.cap_literals = {}
-    if fraction is not None:
-        num = int(round(fraction * 1000))
-        for q, per_t in breaks_of_queue.items():
-            lit = None
-            if cap_enforce:
-                lit = m.cap_literals[q] = cp.new_bool_var(f"break cap {p.queues[q]}")
-            for i in range(T):
-                if not per_t[i]:
-                    continue
-                present = _expr(*zip(*present_of_queue[q][i], strict=True))
-                on_break = _expr(*zip(*per_t[i], strict=True))
-                cap = cp.new_int_var(0, 10**9, f"break_cap({p.queues[q]},{i})")
-                cp.add_max_equality(cap, [num * present, 1000])
-                ct = cp.add(1000 * on_break <= cap)
-                if lit is not None:
-                    ct.only_enforce_if(lit)
-                cov.cap[(q, i)] = cap
+    add_break_cap(m, cov, breaks_of_queue, present_of_queue, cap_enforce=cap_enforce)
+    add_staffing_gaps(m, cov, served, served_top, weights, windowed=windowed)
+    return cov
 
+
+def add_skill_priority(m: RosterModel, pi: int, variables: Sequence, steps: Sequence[float],
+                       weights: SolverWeights) -> None:
+    """The soft rule ``skill_priority``: ``skill_priority`` per agent-interval of profile
+    ``pi`` on a queue of lower priority, times its priority step (``variables``: the profile's
+    split counts on those queues)."""
+    if variables and weights.skill_priority > 0:
+        m.terms.append(PenaltyTerm("skill_priority", tuple(variables), tuple(steps),
+                                   weights.skill_priority, None, None,
+                                   f"skill_priority(profile {pi})"))
+
+
+def add_staffing_gaps(m: RosterModel, cov: IntervalCoverage, served, served_top: np.ndarray,
+                      weights: SolverWeights, *, windowed: bool = False) -> None:
+    """The soft rules ``understaffing`` and ``overstaffing``, built together per queue and
+    interval (``short`` then ``over``): ``short >= required - served`` with a convex penalty
+    (the k-th missing agent costs ``understaffing * (1 + growth * (k - 1))``), ``over >=
+    served - required`` at ``overstaffing`` each. ``served[q][i]``: expressions of the agents
+    serving; ``served_top[q, i]``: how many can. ``windowed``: intervals nobody modelled serves
+    are left out (their gap is a constant)."""
+    p = m.problem
+    cp = m.cp
+    T = p.T
     lin_cost = weights.understaffing_growth == 0
     under_terms_vars, under_terms_coefs = [], []
     for q in range(p.Q):
@@ -330,17 +313,6 @@ def add_interval_coverage(m: RosterModel, weights: SolverWeights, *,
         m.terms.append(PenaltyTerm("overstaffing", tuple(cov.over.values()),
                                    (1.0,) * len(cov.over), weights.overstaffing, None, None,
                                    "overstaffing"))
-    return cov
-
-
-def _expr(variables: Sequence, coefficients: Sequence[int]):
-    pairs = [(v, c) for v, c in zip(variables, coefficients, strict=True)
-             if not isinstance(v, int)]
-    const = sum(v * c for v, c in zip(variables, coefficients, strict=True) if isinstance(v, int))
-    if not pairs:
-        return const
-    expr = cp_model.LinearExpr.weighted_sum([v for v, _ in pairs], [c for _, c in pairs])
-    return expr + const if const else expr
 
 
 def add_day_type_coverage(

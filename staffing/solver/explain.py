@@ -6,7 +6,7 @@ Two ways, both used by :func:`~staffing.solver.solve_roster`:
    the maximum, a minimum no week of shifts can reach (too few shifts allowed, too few days
    available, shifts too short), a weekends-off quota larger than the horizon's weekends.
 2. :func:`explain_agents` — for an agent whose week the heuristic could not build, a one-agent
-   CP-SAT model where every hard rule (:data:`~staffing.solver.model.HARD_RULES`) holds only
+   CP-SAT model where every hard rule (:data:`~staffing.solver.rules.HARD_RULES`) holds only
    under its own literal, solved with those literals as assumptions. CP-SAT returns a sufficient
    set of assumptions for the infeasibility; removing rules one at a time while the rest stays
    infeasible shrinks it to a minimal set: every rule named is needed for the conflict.
@@ -27,8 +27,9 @@ import pandas as pd
 from ortools.sat.python import cp_model
 
 from staffing.domain import WEEKDAYS
-from staffing.solver.model import HARD_RULES, RosterModel, add_agent_rules
+from staffing.solver.model import RosterModel
 from staffing.solver.problem import RosterProblem, block_limits, build_problem
+from staffing.solver.rules import HARD_RULES, add_agent_rules
 
 __all__ = ["choice_from_roster", "describe_rule", "explain_agents", "explain_model", "precheck"]
 

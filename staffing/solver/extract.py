@@ -1,9 +1,8 @@
 """From solver values to a :class:`Solution`, and from a solution to the output frames.
 
 Breaks are modelled per skill profile (counts of break starts, see
-:mod:`staffing.solver.coverage`); here each agent gets one: within a profile and break rule, the
-k-th shift in start order takes the k-th break in time order, which the model's cumulative
-constraints make fall inside every shift's window. The queue split is handed out to the working
+:mod:`staffing.solver.breaks`); each agent gets its own by
+:func:`~staffing.solver.breaks.assign_breaks`. The queue split is handed out to the working
 agents of each profile interval by interval, keeping an agent on the queue it was serving when
 the counts allow, so activities come in long blocks.
 """
@@ -16,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from staffing.solver.breaks import assign_breaks
 from staffing.solver.coverage import IntervalCoverage
 from staffing.solver.model import RosterModel
 from staffing.solver.problem import RosterProblem
@@ -23,7 +23,7 @@ from staffing.solver.solution import Solution, profile_counts
 
 __all__ = [
     "activities_frame",
-    "assign_breaks",
+    "assign_breaks",  # from staffing.solver.breaks
     "coverage_frame",
     "roster_frame",
     "solution_from_values",
@@ -68,26 +68,6 @@ def solution_from_values(m: RosterModel, cov: IntervalCoverage, values: np.ndarr
                 continue
             solution.split[pi, q] = [0 if v is None else _value(values, v) for v in fvars]
     return solution
-
-
-def assign_breaks(problem: RosterProblem, solution: Solution) -> dict[tuple[int, int], dict]:
-    """Each shift's breaks: ``{(agent, day): {rule: start interval}}`` by first-in-first-out
-    matching within each profile and rule."""
-    shifts_by = defaultdict(list)
-    for a, d, table, k in solution.shifts(problem):
-        for r in np.flatnonzero(table.takes[k]):
-            shifts_by[(int(problem.profile_of[a]), int(r))].append((int(table.start[k]), a, d))
-    out: dict[tuple[int, int], dict] = defaultdict(dict)
-    for key, shifts in shifts_by.items():
-        shifts.sort()
-        counts = solution.break_starts.get(key)
-        starts = np.repeat(np.arange(len(counts)), counts) if counts is not None else []
-        if len(starts) != len(shifts):
-            raise AssertionError(f"profile {key[0]} rule {key[1]}: {len(starts)} breaks for "
-                                 f"{len(shifts)} shifts")
-        for (_s, a, d), b in zip(shifts, starts, strict=True):
-            out[(a, d)][key[1]] = int(b)
-    return out
 
 
 def timeline(problem: RosterProblem, solution: Solution, breaks) -> dict[tuple[int, int], list]:

@@ -1,7 +1,7 @@
 """The initial roster: agent by agent, the best week against the demand still uncovered.
 
 Each agent's week is solved exactly for that agent alone — a small CP-SAT model with the same
-rule builders as the full model (:func:`~staffing.solver.model.add_agent_rules`), whose
+rule builders as the full model (:func:`~staffing.solver.rules.add_agent_rules`), whose
 objective is the agent's cost, preferences and fairness less the value of the intervals its
 shifts would cover: the marginal understaffing penalty saved on the best of its queues (the
 convex penalty makes a short interval worth more the shorter it is), or minus the overstaffing
@@ -30,9 +30,11 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.config import SolverWeights
+from staffing.solver.breaks import assign_breaks, break_share, place_breaks
 from staffing.solver.coverage import understaffing_costs
-from staffing.solver.model import SCALE, RosterModel, add_agent_rules, add_agent_soft_rules
+from staffing.solver.model import SCALE, RosterModel
 from staffing.solver.problem import RosterProblem
+from staffing.solver.rules import add_agent_rules, add_agent_soft_rules
 from staffing.solver.solution import Solution
 
 __all__ = ["AgentPlacer", "GreedyResult", "initial_solution", "place_breaks_and_split",
@@ -130,12 +132,6 @@ class _Residual:
         return best, np.take_along_axis(vals, best[:, None, :], axis=1)[:, 0, :]
 
 
-def _break_share(spec) -> float:
-    """Expected share of each interval of a break's window spent on the break (the break is
-    placed later, anywhere in the window)."""
-    return spec.duration / (spec.latest - spec.earliest + spec.duration)
-
-
 def _option_values(problem: RosterProblem, a: int, cum: np.ndarray) -> np.ndarray:
     """Coverage value of each option of agent ``a`` (all days concatenated): the value of the
     intervals the shift covers, less each break's expected share of its window (the break is
@@ -156,7 +152,7 @@ def _option_values(problem: RosterProblem, a: int, cum: np.ndarray) -> np.ndarra
                 continue
             lo = np.minimum(table.start[opts] + spec.earliest, T)
             hi = np.minimum(table.start[opts] + spec.latest + spec.duration, T)
-            share = _break_share(spec)
+            share = break_share(spec)
             value = value - np.where(takes, share * (cum[hi] - cum[lo]), 0.0)
         out.append(value)
     return np.concatenate(out) if out else np.zeros(0)
@@ -220,7 +216,7 @@ class AgentPlacer:
             w = np.ones(e - s)
             for r in np.flatnonzero(table.takes[k]):
                 spec = p.breaks[r]
-                share = _break_share(spec)
+                share = break_share(spec)
                 w[spec.earliest:spec.latest + spec.duration] -= share
             t = np.arange(s, e)
             qs.append(best[pi, t])
@@ -318,8 +314,6 @@ def roster_contributions(problem: RosterProblem, roster: Solution
     part of it ``{a: (queues, intervals, agents)}``: its shifts less its breaks where they were
     placed, shared over its profile's queues as the profile's split is. The parts add up to
     the whole."""
-    from staffing.solver.extract import assign_breaks
-
     p = problem
     T = p.T
     placed = assign_breaks(p, roster)
@@ -368,50 +362,10 @@ def place_breaks_and_split(problem: RosterProblem, choice: np.ndarray,
         for q in prof.queues:
             per_queue[q] += on_shift[pi] / len(prof.queues)
     slack = per_queue - p.required
-    on_break = np.zeros((P, T + max((b.latest + b.duration for b in p.breaks), default=0) + 1),
-                        dtype=np.int64)
-    fraction = p.shift_rules.max_break_fraction
-    primary_present = np.zeros((Q, T), dtype=np.int64)
-    primary_break = np.zeros((Q, on_break.shape[1]), dtype=np.int64)
-    for pi, prof in enumerate(p.profiles):
-        primary_present[prof.primary] += on_shift[pi]
-    for (pi, r), starts in sorted(shifts_by.items()):
-        spec = p.breaks[r]
-        prof = p.profiles[pi]
-        counts = np.zeros(T + spec.latest + 1, dtype=np.int64)
-        spare = slack[list(prof.queues)].max(axis=0)
-        for s in sorted(starts):
-            cands = np.arange(s + spec.earliest, s + spec.latest + 1)
-            score = np.array([_window_spare(spare, b, spec.duration, T) for b in cands])
-            if fraction is not None:
-                ok = np.array([_cap_ok(primary_present, primary_break, prof.primary, b,
-                                       spec.duration, fraction, T) for b in cands])
-                if ok.any():
-                    score = np.where(ok, score, -np.inf)
-            b = int(cands[int(np.argmax(score))])
-            counts[b] += 1
-            for i in range(b, min(b + spec.duration, T)):
-                spare[i] -= 1
-                slack[prof.primary, i] -= 1
-            primary_break[prof.primary, b:b + spec.duration] += 1
-            on_break[pi, b:b + spec.duration] += 1
-        solution.break_starts[(pi, r)] = counts
+    solution.break_starts, on_break = place_breaks(p, on_shift, shifts_by, slack)
     working = on_shift - on_break[:, :T]
     _split(p, working, solution.split, weights)
     return solution
-
-
-def _window_spare(spare: np.ndarray, b: int, duration: int, T: int) -> float:
-    window = spare[b:min(b + duration, T)]
-    return float(window.min()) if len(window) else 1e9
-
-
-def _cap_ok(present, on_break, q, b, duration, fraction, T) -> bool:
-    for i in range(b, min(b + duration, T)):
-        cap = max(1, int(np.floor(fraction * present[q, i] + 1e-9)))
-        if on_break[q, i] + 1 > cap:
-            return False
-    return True
 
 
 def _split(p: RosterProblem, working: np.ndarray, split: np.ndarray,

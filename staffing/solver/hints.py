@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from ortools.sat.python import cp_model
 
+from staffing.solver.breaks import hint_break_cap, hint_break_counts
 from staffing.solver.coverage import IntervalCoverage, understaffing_penalty
 from staffing.solver.model import SCALE, RosterModel
 from staffing.solver.solution import Solution, profile_counts
@@ -54,10 +55,7 @@ def hint_values(m: RosterModel, cov: IntervalCoverage, solution: Solution,
         put(cov.ce[pi], cum_e[pi])
     for (pi, r), cn in cov.cn.items():
         put(cn, np.cumsum(takes.get((pi, r), np.zeros(T, dtype=np.int64))))
-    for (pi, r), cb in cov.cb.items():
-        counts = solution.break_starts.get((pi, r), np.zeros(len(cb), dtype=np.int64))
-        cum = np.cumsum(np.pad(counts, (0, max(0, len(cb) - len(counts)))))
-        put(cb, cum)
+    hint_break_counts(cov, solution, put)
     for (pi, q), fvars in cov.f.items():
         for t, var in enumerate(fvars):
             if var is not None:
@@ -73,13 +71,7 @@ def hint_values(m: RosterModel, cov: IntervalCoverage, solution: Solution,
         pen = np.ceil(understaffing_penalty(short, p.required, cov.weights) * SCALE - 1e-6)
         for (q, t), var in cov.pen.items():
             values[var.index] = int(pen[q, t])
-    if cov.cap:
-        fraction = p.shift_rules.max_break_fraction or 1.0
-        present = np.zeros((p.Q, T), dtype=np.int64)
-        for pi, prof in enumerate(p.profiles):
-            present[prof.primary] += on_shift[pi]
-        for (q, t), var in cov.cap.items():
-            values[var.index] = max(int(round(fraction * 1000)) * int(present[q, t]), 1000)
+    values.update(hint_break_cap(p, cov, on_shift))
     keys = sorted(values)
     return keys, [values[k] for k in keys]
 

@@ -9,7 +9,7 @@ propagation run over every agent for every move). Here each step frees a part of
    (the freed shifts' working time is taken off the queues with most to spare), so it is a
    roster of its own that keeps every hard rule.
 2. A sub-model of the freed agents only — the same rule builders as the full model
-   (:func:`~staffing.solver.model.add_agent_rules`, soft rules, interval coverage) — covers the
+   (:func:`~staffing.solver.rules.add_agent_rules`, soft rules, interval coverage) — covers the
    *residual* requirement ``max(0, required - served by the fixed part)``: an agent more where
    the fixed ones already cover the queue costs the overstaffing weight, one less where it is
    short costs the same marginal understaffing as in the full problem.
@@ -42,11 +42,13 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.config import SolverWeights
+from staffing.solver.breaks import merge_break_starts, split_break_starts
 from staffing.solver.coverage import IntervalCoverage, add_interval_coverage
-from staffing.solver.extract import assign_breaks, solution_from_values
+from staffing.solver.extract import solution_from_values
 from staffing.solver.hints import complete_hint, hint_values
-from staffing.solver.model import RosterModel, add_agent_rules, add_agent_soft_rules
+from staffing.solver.model import RosterModel
 from staffing.solver.problem import RosterProblem
+from staffing.solver.rules import add_agent_rules, add_agent_soft_rules
 from staffing.solver.solution import Evaluation, Solution, evaluate, profile_counts
 
 __all__ = ["LnsResult", "large_neighbourhood_search"]
@@ -69,17 +71,7 @@ def _split_fixed(problem: RosterProblem, solution: Solution, freed: np.ndarray):
     ``(A, D)`` mask) and the freed part: choices, break counts and split ``(P, Q, T)``."""
     p = problem
     T, P = p.T, len(p.profiles)
-    breaks = assign_breaks(p, solution)
-    fixed_breaks: dict[tuple[int, int], np.ndarray] = {}
-    freed_breaks: dict[tuple[int, int], np.ndarray] = {}
-    for key, counts in solution.break_starts.items():
-        fixed_breaks[key] = np.zeros_like(counts)
-        freed_breaks[key] = np.zeros_like(counts)
-    for (a, d), per_rule in breaks.items():
-        target = freed_breaks if freed[a, d] else fixed_breaks
-        pi = int(p.profile_of[a])
-        for r, b in per_rule.items():
-            target[(pi, r)][b] += 1
+    fixed_breaks, freed_breaks = split_break_starts(p, solution, freed)
     choice_fixed = np.where(freed, -1, solution.choice)
     fixed = Solution(choice_fixed, fixed_breaks, np.zeros_like(solution.split))
     on_shift, on_break, _ = profile_counts(p, fixed)
@@ -111,17 +103,7 @@ def _split_fixed(problem: RosterProblem, solution: Solution, freed: np.ndarray):
 
 def _combine(fixed: Solution, part: Solution, freed: np.ndarray) -> Solution:
     choice = np.where(freed, part.choice, fixed.choice)
-    breaks = {}
-    for key in set(fixed.break_starts) | set(part.break_starts):
-        a = fixed.break_starts.get(key)
-        b = part.break_starts.get(key)
-        n = max(len(a) if a is not None else 0, len(b) if b is not None else 0)
-        out = np.zeros(n, dtype=np.int64)
-        if a is not None:
-            out[:len(a)] += a
-        if b is not None:
-            out[:len(b)] += b
-        breaks[key] = out
+    breaks = merge_break_starts(fixed.break_starts, part.break_starts)
     return Solution(choice, breaks, fixed.split + part.split)
 
 

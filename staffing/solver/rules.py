@@ -1,380 +1,510 @@
-"""Constraint builders: one function per kind of rule, each returning its penalty terms.
+"""The rules of a roster, one ``add_<rule>`` each, and the registry :data:`RULES` naming them.
 
-The builders know nothing about contact centers: they take CP-SAT literals (an agent's
-"works on day d" literals, shift-choice literals) and bounds in the vocabulary of OR-Tools'
-``shift_scheduling_sat.py`` — ``hard_min <= soft_min <= soft_max <= hard_max`` with a cost per
-unit outside the soft range — so the same builders serve the contract rules of a contact center
-(:mod:`staffing.solver.model`) and other rule sets (e.g. the Curtois nurse-rostering benchmark:
-shift types with forbidden successions, per-type limits, min/max worked minutes, runs of shifts
-and days off, weekends, on/off requests).
+Every hard and soft rule the solver knows is one :class:`Rule` of :data:`RULES`: its name (the
+one explanations, violations and the objective breakdown use), an English label, whether it is
+hard or soft, what one call of its builder covers (a day, a week, the horizon, or the coverage
+of every queue), the scenario key that sets it, and its builder. The model
+(:func:`add_agent_rules`, :func:`add_agent_soft_rules`), the explanation
+(:mod:`staffing.solver.explain`) and the rule table of ``docs/scenario.md``
+(:func:`rules_table`) all read this registry; looking for the rule that enforces minimum rest,
+look for ``add_min_rest``.
 
-Every hard constraint a builder adds can be made conditional on an ``enforce`` literal: the
-explanation solves with those literals as assumptions and names the rules in conflict. Every
-soft violation is a :class:`PenaltyTerm` named after what it penalises
-(``preferred_day_off(A017, 2026-11-24)``), so a report can list each one.
+Agent rules are built on the generic builders of :mod:`staffing.solver.builders` (sums and runs
+of literals, forbidden literals, gaps) and take the agent's literals from a
+:class:`~staffing.solver.model.RosterModel`:
+
+- hard rules ``add_<rule>(m, a, <day or week>, enforce=None)`` (day and week scopes) or
+  ``add_<rule>(m, a, enforce=None)`` (horizon); with an ``enforce`` literal the rule holds only
+  when it is true (the explanation solves with those literals as assumptions);
+- soft rules ``add_<rule>(m, a, weights)`` append named :class:`PenaltyTerm` to ``m.terms``.
+
+Coverage rules (understaffing, overstaffing, skill priority, the break windows and cap) couple
+the agents of a profile or queue; their builders are in :mod:`staffing.solver.coverage` and
+:mod:`staffing.solver.breaks`, called by
+:func:`~staffing.solver.coverage.add_interval_coverage`. Shift lengths and one shift a day hold
+by construction (the candidates of :mod:`staffing.solver.shifts`, the variables of
+:class:`~staffing.solver.model.RosterModel`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 from ortools.sat.python import cp_model
 
+from staffing.config import SolverWeights
+from staffing.solver import breaks as _breaks
+from staffing.solver import coverage as _coverage
+from staffing.solver import shifts as _shifts
+from staffing.solver.builders import (  # noqa: F401 - re-exported for benchmarks/curtois.py
+    PenaltyTerm,
+    add_convex_count_penalty,
+    add_forbidden,
+    add_forbidden_pairs,
+    add_forbidden_successor_group,
+    add_forbidden_successors,
+    add_min_gap,
+    add_requests,
+    add_soft_sequence,
+    add_soft_sequence_constraint,
+    add_soft_sum,
+    add_soft_sum_constraint,
+    add_weekend_constraint,
+    add_weekends_worked,
+    convex_breakpoints,
+    convex_value,
+)
+from staffing.solver.model import SCALE, RosterModel
+from staffing.solver.problem import block_limits
+
 __all__ = [
-    "PenaltyTerm",
-    "add_convex_count_penalty",
-    "add_forbidden",
-    "add_forbidden_pairs",
-    "add_forbidden_successors",
-    "add_forbidden_successor_group",
-    "add_min_gap",
-    "add_requests",
-    "add_soft_sequence_constraint",
-    "add_soft_sum_constraint",
-    "add_weekend_constraint",
-    "convex_breakpoints",
-    "convex_value",
+    "HARD_RULES",
+    "RULES",
+    "SOFT_RULES",
+    "Rule",
+    "add_agent_rules",
+    "add_agent_soft_rules",
+    "add_cost",
+    "add_fairness_late",
+    "add_fairness_nights",
+    "add_fairness_weekends",
+    "add_fixed_days_off",
+    "add_max_consecutive_days",
+    "add_max_hours_per_week",
+    "add_max_night_shifts_per_week",
+    "add_max_shifts_per_week",
+    "add_min_consecutive_days_off",
+    "add_min_days_off_per_week",
+    "add_min_hours_per_week",
+    "add_min_rest",
+    "add_min_weekends_off",
+    "add_preferred_day_off",
+    "add_preferred_start",
+    "add_start_window",
+    "add_unavailable",
+    "fairness_costs",
+    "rule",
+    "rules_table",
 ]
 
-Literal = cp_model.IntVar
+Enforce = cp_model.IntVar | None
 
 
 @dataclass(frozen=True)
-class PenaltyTerm:
-    """One named soft penalty: ``weight * sum(coeffs * vars)`` objective units.
+class Rule:
+    """One rule of the roster.
 
     Attributes
     ----------
-    rule : rule name (``understaffing``, ``preferred_day_off``, ...).
-    vars, coeffs : the linear expression penalised (values are >= 0 in any solution).
-    weight : objective units per unit of the expression.
-    agent : agent index, or ``None`` (coverage terms).
-    day : day index, or ``None``.
-    detail : human-readable name, also the CP-SAT variable name.
+    name : the rule's name in explanations, violations and the objective breakdown.
+    label : what it asks, in English.
+    kind : ``hard`` (never broken) or ``soft`` (a cost in the objective).
+    scope : what one call of ``builder`` covers: ``day``, ``week`` (a block of up to 7 days),
+        ``horizon`` (all of one agent's days), ``coverage`` (every queue and interval), or
+        ``candidates`` (kept by construction: no shift breaking it is a candidate).
+    setting : the scenario key (or agents-file column) that sets it.
+    builder : the function adding it to a model.
+    doc : one line on how it is modelled.
     """
 
-    rule: str
-    vars: tuple
-    coeffs: tuple[float, ...]
-    weight: float = 1.0
-    agent: int | None = None
-    day: int | None = None
-    detail: str = ""
+    name: str
+    label: str
+    kind: str
+    scope: str
+    setting: str
+    builder: Callable
+    doc: str
 
 
-def _enforce(ct, enforce):
-    if enforce is not None:
-        ct.only_enforce_if(enforce)
-    return ct
+# ---------------------------------------------------------------- hard rules of one day
+def add_start_window(m: RosterModel, a: int, d: int, enforce: Enforce = None) -> None:
+    """No shift of agent ``a`` on day ``d`` starting outside its contract's start window
+    (options there exist only in the explanation's whole-day problem)."""
+    table, opts = m.problem.table(a, d), m.problem.options[a][d]
+    add_forbidden(m.cp, [lit for lit, k in zip(m.x[a][d], opts, strict=True)
+                         if not table.in_window[k]], enforce=enforce)
 
 
-def _negated_bounded_span(works: Sequence[Literal], start: int, length: int) -> list:
-    """Literals whose disjunction forbids a run of exactly ``length`` true values at ``start``
-    (the run is bounded by false values or by the ends of ``works``)."""
-    span = []
-    if start > 0:
-        span.append(works[start - 1])
-    span.extend(works[start + i].Not() for i in range(length))
-    if start + length < len(works):
-        span.append(works[start + length])
-    return span
+def add_fixed_days_off(m: RosterModel, a: int, d: int, enforce: Enforce = None) -> None:
+    """No shift of agent ``a`` on day ``d`` when it is one of the agent's fixed days off."""
+    if d in m.problem.fixed_off[a]:
+        add_forbidden(m.cp, m.x[a][d], enforce=enforce)
 
 
-def add_soft_sequence_constraint(
-    model: cp_model.CpModel,
-    works: Sequence[Literal],
-    hard_min: int,
-    soft_min: int,
-    min_cost: float,
-    soft_max: int,
-    hard_max: int,
-    max_cost: float,
-    prefix: str,
-    *,
-    edges: bool = True,
-    enforce: Literal | None = None,
-    rule: str | None = None,
-    agent: int | None = None,
-) -> list[PenaltyTerm]:
-    """Bound the length of every run of true literals in ``works``.
-
-    A run shorter than ``hard_min`` or longer than ``hard_max`` is forbidden; one shorter than
-    ``soft_min`` costs ``min_cost`` per missing day, one longer than ``soft_max`` costs
-    ``max_cost`` per extra day. With ``edges=False`` runs touching either end of ``works`` are
-    exempt from the minimums (what comes before or after the horizon is unknown).
-
-    Returns the penalty terms (one per possible short or long run).
-    """
-    n = len(works)
-    terms: list[PenaltyTerm] = []
-    rule = rule or prefix
-
-    def touches_edge(start: int, length: int) -> bool:
-        return start == 0 or start + length == n
-
-    for length in range(1, min(hard_min, n + 1)):
-        for start in range(n - length + 1):
-            if not edges and touches_edge(start, length):
-                continue
-            _enforce(model.add_bool_or(_negated_bounded_span(works, start, length)), enforce)
-    if min_cost > 0:
-        for length in range(max(hard_min, 1), min(soft_min, n + 1)):
-            for start in range(n - length + 1):
-                if not edges and touches_edge(start, length):
-                    continue
-                name = f"{prefix}: run of {length} from {start} under {soft_min}"
-                lit = model.new_bool_var(name)
-                model.add_bool_or(_negated_bounded_span(works, start, length) + [lit])
-                terms.append(PenaltyTerm(rule, (lit,), (float(soft_min - length),), min_cost,
-                                         agent, start, name))
-    if max_cost > 0:
-        for length in range(soft_max + 1, min(hard_max, n) + 1):
-            for start in range(n - length + 1):
-                name = f"{prefix}: run of {length} from {start} over {soft_max}"
-                lit = model.new_bool_var(name)
-                model.add_bool_or(_negated_bounded_span(works, start, length) + [lit])
-                terms.append(PenaltyTerm(rule, (lit,), (float(length - soft_max),), max_cost,
-                                         agent, start, name))
-    if hard_max < n:
-        for start in range(n - hard_max):
-            window = list(works[start:start + hard_max + 1])
-            _enforce(model.add(cp_model.LinearExpr.sum(window) <= hard_max), enforce)
-    return terms
-
-
-def add_soft_sum_constraint(
-    model: cp_model.CpModel,
-    variables: Sequence,
-    hard_min: int,
-    soft_min: int,
-    min_cost: float,
-    soft_max: int,
-    hard_max: int,
-    max_cost: float,
-    prefix: str,
-    *,
-    coefficients: Sequence[int] | None = None,
-    enforce: Literal | None = None,
-    enforce_min: Literal | None = None,
-    rule: str | None = None,
-    agent: int | None = None,
-    day: int | None = None,
-) -> list[PenaltyTerm]:
-    """Bound ``sum(coefficients * variables)``: hard range ``[hard_min, hard_max]``, and a
-    cost per unit below ``soft_min`` (``min_cost``) or above ``soft_max`` (``max_cost``).
-
-    ``enforce`` makes the hard maximum (and, without ``enforce_min``, the hard minimum)
-    conditional; ``enforce_min`` makes the minimum conditional on its own literal, so an
-    explanation can tell a minimum from a maximum.
-    """
-    if coefficients is None:
-        total = cp_model.LinearExpr.sum(list(variables))
-        top = len(variables)
-    else:
-        total = cp_model.LinearExpr.weighted_sum(list(variables), list(coefficients))
-        top = sum(max(c, 0) for c in coefficients)
-    terms: list[PenaltyTerm] = []
-    rule = rule or prefix
-    if hard_min > 0:
-        _enforce(model.add(total >= hard_min), enforce_min if enforce_min is not None
-                 else enforce)
-    if hard_max < top:
-        _enforce(model.add(total <= hard_max), enforce)
-    if min_cost > 0 and soft_min > hard_min:
-        deficit = model.new_int_var(0, soft_min - hard_min, f"{prefix}: under {soft_min}")
-        model.add(deficit >= soft_min - total)
-        terms.append(PenaltyTerm(rule, (deficit,), (1.0,), min_cost, agent, day, deficit.name))
-    if max_cost > 0 and soft_max < min(hard_max, top):
-        excess = model.new_int_var(0, min(hard_max, top) - soft_max, f"{prefix}: over {soft_max}")
-        model.add(excess >= total - soft_max)
-        terms.append(PenaltyTerm(rule, (excess,), (1.0,), max_cost, agent, day, excess.name))
-    return terms
-
-
-def add_forbidden(model: cp_model.CpModel, literals: Iterable[Literal], *,
-                  enforce: Literal | None = None) -> None:
-    """Every literal false (e.g. shifts overlapping leave, shifts on a fixed day off)."""
-    literals = list(literals)
-    if not literals:
+def add_unavailable(m: RosterModel, a: int, d: int, enforce: Enforce = None) -> None:
+    """No shift of agent ``a`` on day ``d`` overlapping one of the agent's unavailable windows
+    (a fixed day off is left to :func:`add_fixed_days_off`)."""
+    p = m.problem
+    if d in p.fixed_off[a]:
         return
+    table, opts = p.table(a, d), p.options[a][d]
+    start, end = table.start_minute[opts], table.end_minute[opts]
+    hit = np.zeros(len(opts), dtype=bool)
+    for s, e in p.unavailable[a]:
+        hit |= (start < e) & (end > s)
+    add_forbidden(m.cp, [lit for lit, h in zip(m.x[a][d], hit, strict=True) if h],
+                  enforce=enforce)
+
+
+# ---------------------------------------------------------------- hard rules of one week
+def _paid_minutes(m: RosterModel, a: int, b: int) -> tuple[list, list[int]]:
+    """Agent ``a``'s shift literals of block ``b`` and their paid minutes."""
+    days = list(m.problem.blocks[b].range)
+    lits = [lit for d in days for lit in m.x[a][d]]
+    paid = [int(v) for d in days for v in m.attribute(a, d, "paid")]
+    return lits, paid
+
+
+def _week_name(m: RosterModel, a: int, b: int) -> str:
+    return f"paid_minutes({m.problem.agents[a].agent_id},week {b + 1})"
+
+
+def add_min_hours_per_week(m: RosterModel, a: int, b: int, enforce: Enforce = None) -> None:
+    """Agent ``a``'s paid minutes in block ``b`` at least the contract's weekly minimum
+    (prorated on a short block, see :func:`~staffing.solver.problem.block_limits`)."""
+    limits = block_limits(m.problem.rules[a], m.problem.blocks[b])
+    lits, paid = _paid_minutes(m, a, b)
+    add_soft_sum(m.cp, lits, name=_week_name(m, a, b), hard_min=limits.min_minutes,
+                 coefficients=paid, enforce_min=enforce)
+
+
+def add_max_hours_per_week(m: RosterModel, a: int, b: int, enforce: Enforce = None) -> None:
+    """Agent ``a``'s paid minutes in block ``b`` at most the contract's weekly maximum."""
+    limits = block_limits(m.problem.rules[a], m.problem.blocks[b])
+    lits, paid = _paid_minutes(m, a, b)
+    add_soft_sum(m.cp, lits, name=_week_name(m, a, b), hard_max=limits.max_minutes,
+                 coefficients=paid, enforce=enforce)
+
+
+def _days_worked(m: RosterModel, a: int, b: int):
+    return cp_model.LinearExpr.sum([m.works[a][d] for d in m.problem.blocks[b].range])
+
+
+def add_max_shifts_per_week(m: RosterModel, a: int, b: int, enforce: Enforce = None) -> None:
+    """At most the contract's shifts in block ``b``.
+
+    Without ``enforce`` it also keeps :func:`add_min_days_off_per_week`'s bound: one
+    constraint, days worked at most the tighter of the two (``block_limits.max_shifts``).
+    """
+    block = m.problem.blocks[b]
+    limits = block_limits(m.problem.rules[a], block)
     if enforce is None:
-        for lit in literals:
-            model.add(lit == 0)
-    else:
-        model.add_bool_and([lit.Not() for lit in literals]).only_enforce_if(enforce)
+        if limits.max_shifts < block.days:
+            m.cp.add(_days_worked(m, a, b) <= limits.max_shifts)
+    elif limits.shift_limit < block.days:
+        m.cp.add(_days_worked(m, a, b) <= limits.shift_limit).only_enforce_if(enforce)
 
 
-def add_forbidden_pairs(model: cp_model.CpModel, pairs: Iterable[tuple[Literal, Literal]], *,
-                        enforce: Literal | None = None) -> None:
-    """Never both literals of a pair (e.g. a shift type that cannot follow another)."""
-    for first, second in pairs:
-        _enforce(model.add_bool_or([first.Not(), second.Not()]), enforce)
-
-
-def add_forbidden_successors(model: cp_model.CpModel, first: Literal,
-                             successors: Iterable[Literal], *,
-                             enforce: Literal | None = None) -> None:
-    """When ``first`` is true, every literal of ``successors`` is false (e.g. after a night
-    shift, none of the early shifts of the next day).
-
-    The same rule as :func:`add_forbidden_pairs` over ``(first, s)`` for each successor, in one
-    constraint instead of one clause per pair: a roster of 32 shift types where a late shift
-    forbids 20 of them next day needs 20x fewer constraints.
-    """
-    successors = list(successors)
-    if not successors:
+def add_min_days_off_per_week(m: RosterModel, a: int, b: int, enforce: Enforce = None) -> None:
+    """At least the contract's days off in block ``b`` (days outside a short block count as
+    off). Without ``enforce`` :func:`add_max_shifts_per_week` adds it with the shift limit."""
+    if enforce is None:
         return
-    condition = [first] + ([] if enforce is None else [enforce])
-    model.add_bool_and([lit.Not() for lit in successors]).only_enforce_if(condition)
+    block = m.problem.blocks[b]
+    limits = block_limits(m.problem.rules[a], block)
+    if limits.days_off > 0:
+        m.cp.add(_days_worked(m, a, b) <= block.days - limits.days_off).only_enforce_if(enforce)
 
 
-def add_forbidden_successor_group(model: cp_model.CpModel, firsts: Sequence[Literal],
-                                  successors: Sequence[Literal], *,
-                                  enforce: Literal | None = None) -> None:
-    """No literal of ``firsts`` followed by any of ``successors``, as one at-most-one
-    constraint over both lists.
-
-    Precondition: at most one of ``firsts`` is true and at most one of ``successors`` is true
-    (the shift literals of one day each, under a one-shift-a-day rule); then "at most one of
-    the union" is exactly "never a first and a successor together". It replaces one
-    :func:`add_forbidden_successors` per first shift type that forbids the same successors:
-    on a 364-day roster of 32 shift types that share ten successor sets, 3x fewer constraints,
-    and a clique CP-SAT's LP uses as is.
-    """
-    firsts, successors = list(firsts), list(successors)
-    if not firsts or not successors:
+def add_max_night_shifts_per_week(m: RosterModel, a: int, b: int,
+                                  enforce: Enforce = None) -> None:
+    """At most the contract's night shifts in block ``b``."""
+    limits = block_limits(m.problem.rules[a], m.problem.blocks[b])
+    if limits.max_nights is None:
         return
-    _enforce(model.add_at_most_one(firsts + successors), enforce)
+    nights = [lit for d in m.problem.blocks[b].range
+              for lit, f in zip(m.x[a][d], m.attribute(a, d, "night"), strict=True) if f]
+    if len(nights) > limits.max_nights:
+        ct = m.cp.add(cp_model.LinearExpr.sum(nights) <= limits.max_nights)
+        if enforce is not None:
+            ct.only_enforce_if(enforce)
 
 
-def add_min_gap(
-    model: cp_model.CpModel,
-    first_end,
-    second_start,
-    first_works: Literal,
-    second_works: Literal,
-    gap: int,
-    *,
-    enforce: Literal | None = None,
-) -> None:
-    """When both days are worked, ``second_start - first_end >= gap`` (e.g. minimum rest
-    between the end of one shift and the start of the next, both in the same time unit)."""
-    condition = [first_works, second_works] + ([] if enforce is None else [enforce])
-    model.add(second_start - first_end >= gap).only_enforce_if(condition)
+# ---------------------------------------------------------------- hard rules of the horizon
+def add_max_consecutive_days(m: RosterModel, a: int, enforce: Enforce = None) -> None:
+    """No run of worked days longer than the contract's maximum."""
+    p = m.problem
+    limit = p.rules[a].max_consecutive_days
+    if limit < p.D:
+        add_soft_sequence(m.cp, m.works[a], name=f"consecutive_days({p.agents[a].agent_id})",
+                          soft_max=p.D, hard_max=limit, enforce=enforce)
 
 
-def add_requests(
-    model: cp_model.CpModel,
-    literals: Sequence[Literal],
-    weights: Sequence[float],
-    rule: str,
-    names: Sequence[str],
-    *,
-    wanted: bool,
-    agents: Sequence[int | None] | None = None,
-    days: Sequence[int | None] | None = None,
-) -> list[PenaltyTerm]:
-    """Soft requests: each literal should be true (``wanted=True``, e.g. a shift-on request) or
-    false (``wanted=False``, e.g. a day-off request); each one not met costs its weight."""
-    terms = []
-    for i, (lit, weight, name) in enumerate(zip(literals, weights, names, strict=True)):
-        agent = None if agents is None else agents[i]
-        day = None if days is None else days[i]
-        if wanted:
-            miss = model.new_bool_var(name)
-            model.add_implication(lit.Not(), miss)
-            terms.append(PenaltyTerm(rule, (miss,), (1.0,), weight, agent, day, name))
-        else:
-            terms.append(PenaltyTerm(rule, (lit,), (1.0,), weight, agent, day, name))
-    return terms
+def add_min_consecutive_days_off(m: RosterModel, a: int, enforce: Enforce = None) -> None:
+    """No run of days off shorter than the contract's minimum inside the horizon (runs touching
+    its first or last day are exempt: the days beyond are unknown)."""
+    p = m.problem
+    least = p.rules[a].min_consecutive_days_off
+    if least > 1:
+        add_soft_sequence(m.cp, [w.Not() for w in m.works[a]],
+                          name=f"consecutive_days_off({p.agents[a].agent_id})",
+                          hard_min=least, soft_min=0, soft_max=p.D, hard_max=p.D, edges=False,
+                          enforce=enforce)
 
 
-def add_weekend_constraint(
-    model: cp_model.CpModel,
-    works: Sequence[Literal],
-    weekends: Sequence[Sequence[int]],
-    hard_max_worked: int,
-    prefix: str,
-    *,
-    soft_max_worked: int | None = None,
-    max_cost: float = 0.0,
-    enforce: Literal | None = None,
-    agent: int | None = None,
-) -> tuple[list[Literal], list[PenaltyTerm]]:
-    """Weekends worked (a weekend is worked when any of its days is): at most
-    ``hard_max_worked``, with ``max_cost`` per weekend over ``soft_max_worked``.
-
-    Returns the "weekend worked" literals and the penalty terms.
-    """
-    worked = []
-    for w, days in enumerate(weekends):
-        lit = model.new_bool_var(f"{prefix}: weekend {w} worked")
-        day_lits = [works[d] for d in days]
-        model.add_max_equality(lit, day_lits)
-        worked.append(lit)
-    soft = hard_max_worked if soft_max_worked is None else soft_max_worked
-    terms = add_soft_sum_constraint(
-        model, worked, 0, 0, 0.0, soft, hard_max_worked, max_cost, prefix,
-        enforce=enforce, agent=agent,
-    ) if worked else []
-    return worked, terms
-
-
-def convex_breakpoints(top: int, exact_up_to: int = 16) -> list[int]:
-    """Breakpoints ``0, 1, ..., exact_up_to`` then doubling-ish (24, 32, 48, 64, ...) up to
-    ``top`` (included): a convex penalty is exact at these counts and linear in between."""
-    points = list(range(0, min(top, exact_up_to) + 1))
-    value = max(exact_up_to, 1)
-    while points[-1] < top:
-        value += max(1, value // 2)
-        points.append(min(value, top))
-    return points
-
-
-def convex_value(costs: Sequence[int], count: int, top: int, exact_up_to: int = 16) -> float:
-    """The value at ``count`` of the piecewise-linear function through ``(k, costs[k])`` at the
-    :func:`convex_breakpoints` of ``top`` — what :func:`add_convex_count_penalty` charges."""
-    if count <= 0:
-        return 0.0
-    points = convex_breakpoints(top, exact_up_to)
-    count = min(count, top)
-    for j0, j1 in zip(points, points[1:]):
-        if j0 <= count <= j1:
-            return costs[j0] + (costs[j1] - costs[j0]) * (count - j0) / (j1 - j0)
-    return float(costs[count])
-
-
-def add_convex_count_penalty(
-    model: cp_model.CpModel,
-    literals: Sequence[Literal],
-    costs: Sequence[int],
-    name: str,
-    *,
-    rule: str,
-    scale: int = 1,
-    max_count: int | None = None,
-    exact_up_to: int = 16,
-    agent: int | None = None,
-) -> list[PenaltyTerm]:
-    """A convex penalty on how many ``literals`` are true: ``costs[k] / scale`` objective
-    units for ``k`` true (``costs`` integer, increments non-decreasing, ``costs[0] == 0``),
-    linear between :func:`convex_breakpoints`. ``max_count`` caps how many can be true at once
-    (e.g. one shift a day), which keeps the number of breakpoints small.
-
-    Used for fairness: the k-th weekend day, night or late shift of an agent costs more than the
-    (k-1)-th, so for a given total the cheapest roster spreads them evenly.
-    """
-    top = len(literals) if max_count is None else min(len(literals), max_count)
-    if top == 0:
-        return []
-    count = cp_model.LinearExpr.sum(list(literals))
-    points = convex_breakpoints(top, exact_up_to)
-    pen = model.new_int_var(0, int(costs[top]), name)
-    for j0, j1 in zip(points, points[1:]):
-        c0, c1 = int(costs[j0]), int(costs[j1])
-        if c1 == c0 == 0:
+def add_min_rest(m: RosterModel, a: int, enforce: Enforce = None) -> None:
+    """Minimum rest between the end of one shift and the start of the next, for every pair of
+    days where it can bind (the latest end of the first day plus the rest passes the earliest
+    start of the second)."""
+    p = m.problem
+    gap = max(p.rules[a].min_rest_minutes, 0)
+    for d1 in range(p.D):
+        if not len(p.options[a][d1]):
             continue
-        # (j1 - j0) * pen >= (j1 - j0) * c0 + (c1 - c0) * (count - j0), exact in integers.
-        model.add((j1 - j0) * pen >= (j1 - j0) * c0 + (c1 - c0) * (count - j0))
-    return [PenaltyTerm(rule, (pen,), (1.0 / scale,), 1.0, agent, None, name)]
+        latest_end = int(m.attribute(a, d1, "end_minute").max())
+        for d2 in range(d1 + 1, p.D):
+            # Day d2 starts no earlier than its local midnight, at least (d2 * 24 - 2) h in.
+            if (d2 * 1440 - 120) >= latest_end + gap:
+                break
+            if not len(p.options[a][d2]):
+                continue
+            if latest_end + gap <= int(m.attribute(a, d2, "start_minute").min()):
+                continue
+            add_min_gap(m.cp, m.day_expr(a, d1, "end_minute"), m.day_expr(a, d2, "start_minute"),
+                        m.works[a][d1], m.works[a][d2], gap, enforce=enforce)
+
+
+def add_min_weekends_off(m: RosterModel, a: int, enforce: Enforce = None) -> None:
+    """At least the contract's whole weekends off (a weekend is worked when any day of it is)."""
+    p = m.problem
+    quota = p.rules[a].min_weekends_off
+    if quota <= 0:
+        return
+    allowed = len(p.weekends) - quota
+    if allowed < 0:
+        ct = m.cp.add_bool_or([])  # cannot hold: fewer weekends than the quota
+        if enforce is not None:
+            ct.only_enforce_if(enforce)
+    else:
+        add_weekends_worked(m.cp, m.works[a], p.weekends,
+                            name=f"weekends({p.agents[a].agent_id})", hard_max=allowed,
+                            enforce=enforce)
+
+
+# ---------------------------------------------------------------- soft rules of an agent
+def add_cost(m: RosterModel, a: int, weights: SolverWeights) -> None:
+    """The agent's paid hours at its hourly cost."""
+    p = m.problem
+    rules = p.rules[a]
+    lits, coeffs = [], []
+    for d in range(p.D):
+        lits.extend(m.x[a][d])
+        coeffs.extend((rules.hourly_cost * m.attribute(a, d, "paid") / 60.0).tolist())
+    if lits and weights.cost > 0:
+        m.terms.append(PenaltyTerm("cost", tuple(lits), tuple(coeffs), weights.cost, a, None,
+                                   f"cost({p.agents[a].agent_id})"))
+
+
+def add_preferred_day_off(m: RosterModel, a: int, weights: SolverWeights) -> None:
+    """``preference`` for each preferred day off worked."""
+    p = m.problem
+    if weights.preference <= 0:
+        return
+    dates = p.dates()
+    for d in sorted(p.preferred_off[a]):
+        if len(m.x[a][d]):
+            m.terms.append(PenaltyTerm(
+                "preferred_day_off", (m.works[a][d],), (1.0,), weights.preference, a, d,
+                f"preferred_day_off({p.agents[a].agent_id},{dates[d].isoformat()})"))
+
+
+def add_preferred_start(m: RosterModel, a: int, weights: SolverWeights) -> None:
+    """``preference`` for each shift starting outside the agent's preferred start window."""
+    p = m.problem
+    window = p.preferred_start[a]
+    if weights.preference <= 0 or window is None:
+        return
+    dates = p.dates()
+    lo, hi = window
+    for d in range(p.D):
+        local = m.attribute(a, d, "local_start")
+        outside = [lit for lit, s in zip(m.x[a][d], local, strict=True) if not lo <= s <= hi]
+        if outside:
+            m.terms.append(PenaltyTerm(
+                "preferred_start", tuple(outside), (1.0,) * len(outside), weights.preference,
+                a, d, f"preferred_start({p.agents[a].agent_id},{dates[d].isoformat()})"))
+
+
+def fairness_costs(weight: float, top: int) -> list[int]:
+    """Scaled cost of an agent's ``k`` weekend days (nights, late shifts): the k-th costs
+    ``weight * (k - 1)``, so ``weight * k * (k - 1) / 2`` in all. [objective units x SCALE]"""
+    return [int(round(SCALE * weight * k * (k - 1) / 2)) for k in range(top + 1)]
+
+
+def _add_fairness(m: RosterModel, a: int, weights: SolverWeights, name: str, group: list) -> None:
+    top = min(len(group), m.problem.D)
+    if weights.fairness > 0 and top >= 2:
+        m.terms.extend(add_convex_count_penalty(
+            m.cp, group, fairness_costs(weights.fairness, top),
+            f"{name}({m.problem.agents[a].agent_id})", rule=name, scale=SCALE, max_count=top,
+            agent=a))
+
+
+def add_fairness_weekends(m: RosterModel, a: int, weights: SolverWeights) -> None:
+    """The agent's k-th weekend day worked costs ``fairness * (k - 1)``."""
+    p = m.problem
+    group = [m.works[a][d] for d in range(p.D) if p.is_weekend_day(d) and len(m.x[a][d])]
+    _add_fairness(m, a, weights, "fairness_weekends", group)
+
+
+def add_fairness_nights(m: RosterModel, a: int, weights: SolverWeights) -> None:
+    """The agent's k-th night shift costs ``fairness * (k - 1)``."""
+    _add_fairness(m, a, weights, "fairness_nights", m.selected(a, "night"))
+
+
+def add_fairness_late(m: RosterModel, a: int, weights: SolverWeights) -> None:
+    """The agent's k-th late shift costs ``fairness * (k - 1)``."""
+    _add_fairness(m, a, weights, "fairness_late", m.selected(a, "late"))
+
+
+# ---------------------------------------------------------------- the registry
+_H, _S = "hard", "soft"
+
+#: Every rule, hard rules first in the order explanations list them.
+RULES: tuple[Rule, ...] = (
+    Rule("min_hours_per_week", "paid hours per week at least the contract's minimum", _H,
+         "week", "contracts.<name>.min_hours_per_week", add_min_hours_per_week,
+         "sum of paid minutes of the week's shifts >= minimum (prorated on a short week)"),
+    Rule("max_hours_per_week", "paid hours per week at most the contract's maximum", _H,
+         "week", "contracts.<name>.max_hours_per_week", add_max_hours_per_week,
+         "sum of paid minutes of the week's shifts <= maximum"),
+    Rule("max_shifts_per_week", "at most so many shifts per week", _H, "week",
+         "contracts.<name>.max_shifts_per_week", add_max_shifts_per_week,
+         "days worked in the week <= limit"),
+    Rule("min_days_off_per_week", "at least so many days off per week", _H, "week",
+         "contracts.<name>.min_days_off_per_week", add_min_days_off_per_week,
+         "days worked in the week <= 7 - days off (one constraint with the shift limit)"),
+    Rule("max_consecutive_days", "no more consecutive working days than the maximum", _H,
+         "horizon", "contracts.<name>.max_consecutive_days", add_max_consecutive_days,
+         "every window of maximum + 1 days has a day off"),
+    Rule("min_consecutive_days_off", "days off come in runs of at least the minimum", _H,
+         "horizon", "contracts.<name>.min_consecutive_days_off", add_min_consecutive_days_off,
+         "no shorter run of days off inside the horizon"),
+    Rule("min_rest", "minimum rest between the end of a shift and the next start", _H,
+         "horizon", "shift_rules.min_rest_hours", add_min_rest,
+         "next start - previous end >= rest, for the pairs of days where it can bind"),
+    Rule("max_night_shifts_per_week", "at most so many night shifts per week", _H, "week",
+         "contracts.<name>.max_night_shifts_per_week", add_max_night_shifts_per_week,
+         "night shifts of the week <= limit"),
+    Rule("min_weekends_off", "at least so many whole weekends off", _H, "horizon",
+         "contracts.<name>.min_weekends_off", add_min_weekends_off,
+         "weekends worked (any day of it) <= weekends - quota"),
+    Rule("fixed_days_off", "no shift on the agent's fixed days off", _H, "day",
+         "agents.fixed_days_off", add_fixed_days_off, "those days' shifts are forbidden"),
+    Rule("unavailable", "no shift overlapping the agent's unavailable windows", _H, "day",
+         "agents.unavailable", add_unavailable, "overlapping shifts are forbidden"),
+    Rule("start_window", "shifts start inside the contract's start window", _H, "day",
+         "contracts.<name>.earliest_start, latest_start", add_start_window,
+         "other starts are forbidden (not even candidates outside the explanation)"),
+    Rule("shift_length", "shift lengths between the contract's shortest and longest", _H,
+         "candidates", "contracts.<name>.min_shift_minutes, max_shift_minutes",
+         _shifts.contract_lengths,
+         "only those lengths (in shift_rules.length_step_minutes steps) are candidates"),
+    Rule("one_shift_a_day", "at most one shift per agent and day", _H, "candidates",
+         "(always)", RosterModel, "an agent's shift literals of a day sum to its works literal"),
+    Rule("break_windows", "each break or lunch starts inside its window after the shift start",
+         _H, "coverage", "shift_rules.breaks", _breaks.add_break_counts,
+         "per skill profile, cumulative break starts between the shifts started "
+         "latest..earliest intervals before"),
+    Rule("break_cap", "at most a share of a queue's agents on break at once", _H, "coverage",
+         "shift_rules.max_break_fraction", _breaks.add_break_cap,
+         "per queue and interval, 1000 x on break <= max(fraction x 1000 x on shift, 1000)"),
+    Rule("understaffing", "each agent missing in an interval", _S, "coverage",
+         "solver.weights.understaffing, understaffing_growth", _coverage.add_staffing_gaps,
+         "the k-th missing agent of a queue and interval costs weight x (1 + growth x (k - 1))"),
+    Rule("overstaffing", "each agent above the requirement in an interval", _S, "coverage",
+         "solver.weights.overstaffing", _coverage.add_staffing_gaps,
+         "weight per agent above the requirement (built with understaffing, per interval)"),
+    Rule("skill_priority", "multi-skilled agents on a lower-priority skill", _S, "coverage",
+         "solver.weights.skill_priority", _coverage.add_skill_priority,
+         "weight x priority step per agent-interval on that queue"),
+    Rule("cost", "paid hours at the agent's hourly cost", _S, "horizon",
+         "solver.weights.cost, contracts.<name>.hourly_cost", add_cost,
+         "weight x hourly cost x paid hours"),
+    Rule("preferred_day_off", "working on a preferred day off", _S, "horizon",
+         "solver.weights.preference, agents.preferred_days_off", add_preferred_day_off,
+         "weight per preferred day off worked"),
+    Rule("preferred_start", "starting outside the preferred start window", _S, "horizon",
+         "solver.weights.preference, agents.preferred_start", add_preferred_start,
+         "weight per shift starting outside it"),
+    Rule("fairness_weekends", "weekend days spread evenly over agents", _S, "horizon",
+         "solver.weights.fairness", add_fairness_weekends,
+         "the k-th weekend day of an agent costs weight x (k - 1)"),
+    Rule("fairness_nights", "night shifts spread evenly over agents", _S, "horizon",
+         "solver.weights.fairness", add_fairness_nights,
+         "the k-th night shift of an agent costs weight x (k - 1)"),
+    Rule("fairness_late", "late shifts spread evenly over agents", _S, "horizon",
+         "solver.weights.fairness", add_fairness_late,
+         "the k-th late shift of an agent costs weight x (k - 1)"),
+)
+
+_BY_NAME = {r.name: r for r in RULES}
+
+#: The hard rules of one agent, in the order explanations list them.
+HARD_RULES: tuple[str, ...] = tuple(r.name for r in RULES
+                                    if r.kind == _H and r.scope in ("day", "week", "horizon"))
+#: The soft rules (objective terms), by name.
+SOFT_RULES: tuple[str, ...] = tuple(r.name for r in RULES if r.kind == _S)
+
+#: The order :func:`add_agent_rules` adds an agent's hard rules within each scope: the model's
+#: constraint order, which the search depends on (day rules, then each week's, then the
+#: horizon's).
+_BUILD_ORDER: tuple[str, ...] = (
+    "start_window", "fixed_days_off", "unavailable",
+    "min_hours_per_week", "max_hours_per_week", "max_shifts_per_week",
+    "min_days_off_per_week", "max_night_shifts_per_week",
+    "max_consecutive_days", "min_consecutive_days_off", "min_rest", "min_weekends_off",
+)
+#: The order :func:`add_agent_soft_rules` adds an agent's soft rules.
+_SOFT_AGENT_RULES: tuple[str, ...] = tuple(r.name for r in RULES
+                                           if r.kind == _S and r.scope != "coverage")
+
+
+def rule(name: str) -> Rule:
+    """The registered rule called ``name``."""
+    return _BY_NAME[name]
+
+
+def _scoped(scope: str) -> list[Rule]:
+    return [_BY_NAME[n] for n in _BUILD_ORDER if _BY_NAME[n].scope == scope]
+
+
+def add_agent_rules(m: RosterModel, a: int,
+                    enforce: Mapping[str, cp_model.IntVar] | None = None) -> None:
+    """Every hard rule of agent ``a`` (:data:`HARD_RULES`): each day's, each week's, then
+    those of the horizon.
+
+    With ``enforce`` (rule name -> literal), each rule holds only when its literal is true: the
+    explanation passes them as assumptions. Rules whose options were already removed from the
+    problem (start window, fixed days off, unavailability) add nothing then.
+    """
+
+    def lit(r: Rule):
+        return None if enforce is None else enforce.get(r.name)
+
+    for d in range(m.problem.D):
+        for r in _scoped("day"):
+            r.builder(m, a, d, lit(r))
+    for b in range(len(m.problem.blocks)):
+        for r in _scoped("week"):
+            r.builder(m, a, b, lit(r))
+    for r in _scoped("horizon"):
+        r.builder(m, a, lit(r))
+
+
+def add_agent_soft_rules(m: RosterModel, a: int, weights: SolverWeights) -> None:
+    """Agent ``a``'s cost and soft rules (terms appended to ``m.terms``): cost, preferred days
+    off and start window, fairness of weekends, nights and late shifts."""
+    for name in _SOFT_AGENT_RULES:
+        _BY_NAME[name].builder(m, a, weights)
+
+
+def rules_table() -> str:
+    """The rule table of ``docs/scenario.md`` (Markdown), generated from :data:`RULES`."""
+    lines = ["| rule | kind | what it asks | set by | builder |", "|---|---|---|---|---|"]
+    for r in RULES:
+        lines.append(f"| `{r.name}` | {r.kind} | {r.label} | `{r.setting}` | "
+                     f"`{r.builder.__module__.rsplit('.', 1)[-1]}.{r.builder.__name__}` |")
+    return "\n".join(lines) + "\n"

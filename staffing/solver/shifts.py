@@ -20,49 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from staffing.config import BreakRule, ContractConfig, ShiftRules
+from staffing.config import ContractConfig, ShiftRules
+from staffing.solver.breaks import BreakSpec, break_specs, breaks_taken
 from staffing.timegrid import Horizon, interval_grid
 
+# BreakSpec and break_specs live in staffing.solver.breaks; re-exported here.
 __all__ = ["BreakSpec", "ShiftTable", "break_specs", "local_minutes", "shift_table"]
 
 MINUTES_PER_DAY = 1440
-
-
-@dataclass(frozen=True)
-class BreakSpec:
-    """A break rule in interval units.
-
-    Attributes
-    ----------
-    index : position in ``shift_rules.breaks``.
-    activity : ``break`` or ``lunch``.
-    duration : length. [intervals]
-    earliest, latest : window of the break start, after the shift start. [intervals]
-    min_shift_minutes : shifts shorter than this skip the break. [min]
-    paid : whether the time is paid.
-    """
-
-    index: int
-    activity: str
-    duration: int
-    earliest: int
-    latest: int
-    min_shift_minutes: int
-    paid: bool
-
-
-def break_specs(breaks: tuple[BreakRule, ...], interval_minutes: int) -> tuple[BreakSpec, ...]:
-    """The break rules in interval units (their minutes are multiples of the interval)."""
-    step = interval_minutes
-    return tuple(
-        BreakSpec(
-            index=i, activity=b.activity, duration=max(1, b.duration_minutes // step),
-            earliest=b.earliest_after_start_minutes // step,
-            latest=b.latest_after_start_minutes // step,
-            min_shift_minutes=b.min_shift_minutes, paid=b.paid,
-        )
-        for i, b in enumerate(breaks)
-    )
 
 
 @dataclass(frozen=True)
@@ -218,12 +183,7 @@ def shift_table(
     end_local = grid.local_minute[end_clipped]
     late_min = rules.late_end.hour * 60 + rules.late_end.minute
     late = ~night & ((end_day > day) | (end_local > late_min))
-    takes = np.zeros((len(start), len(breaks)), dtype=bool)
-    unpaid = np.zeros(len(start), dtype=np.int64)
-    for r, spec in enumerate(breaks):
-        takes[:, r] = length >= spec.min_shift_minutes
-        if not spec.paid:
-            unpaid += np.where(takes[:, r], spec.duration * step, 0)
+    takes, unpaid = breaks_taken(length, breaks, step)
     return ShiftTable(
         contract=contract_name, day=day, start=start, end=end,
         start_minute=start * step, end_minute=start * step + length,

@@ -15,10 +15,12 @@ import numpy as np
 import pandas as pd
 
 from staffing.config import SolverWeights
+from staffing.solver.breaks import agents_on_break
+from staffing.solver.builders import convex_value
 from staffing.solver.coverage import understaffing_penalty
-from staffing.solver.model import SCALE, fairness_costs
+from staffing.solver.model import SCALE
 from staffing.solver.problem import RosterProblem
-from staffing.solver.rules import convex_value
+from staffing.solver.rules import fairness_costs
 
 __all__ = ["Evaluation", "Solution", "evaluate", "profile_counts"]
 
@@ -64,13 +66,7 @@ def profile_counts(problem: RosterProblem, solution: Solution):
         for r in np.flatnonzero(table.takes[k]):
             takes.setdefault((p, int(r)), np.zeros(T, dtype=np.int64))[s] += 1
     on_shift = np.cumsum(diff[:, :T], axis=1)
-    on_break = np.zeros((P, T), dtype=np.int64)
-    for (p, r), starts in solution.break_starts.items():
-        dur = problem.breaks[r].duration
-        cum = np.cumsum(starts)
-        shifted = np.concatenate([np.zeros(dur, dtype=np.int64), cum[:-dur]]) if dur else cum
-        on_break[p] += (cum - shifted)[:T]
-    return on_shift, on_break, takes
+    return on_shift, agents_on_break(problem, solution.break_starts), takes
 
 
 @dataclass(frozen=True)

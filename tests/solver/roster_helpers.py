@@ -62,10 +62,10 @@ def solve(agents, spec, *, contracts=None, rules=NO_BREAKS, days=3, start=MONDAY
                                      weights=weights or SolverWeights(), **settings)
     result = solve_roster(requirements, agents, horizon=horizon, contracts=contracts,
                           rules=rules, settings=solver_settings)
-    if result.stats.get("cpsat_status") == "OPTIMAL":
+    if result.stats.cpsat_status == "OPTIMAL":
         # The evaluator (numpy, from the roster alone) agrees with the model's optimum.
-        assert result.status == "OPTIMAL", (result.objective, result.stats["cpsat_bound"])
-    relax = result.stats.get("relaxation_bound")
+        assert result.status == "OPTIMAL", (result.objective, result.stats.cpsat_bound)
+    relax = result.stats.relaxation_bound
     if relax is not None and result.feasible:
         # The aggregated relaxation is a lower bound on every roster.
         assert relax <= result.objective + 1e-6 * max(1.0, abs(result.objective)), \

@@ -63,7 +63,7 @@ def test_bound_is_below_the_roster(spec):
     contracts = {"c": contract(hourly_cost=15.0, min_hours_per_week=8, max_hours_per_week=24)}
     result, horizon, requirements = solve(agents, spec, contracts=contracts, seconds=5.0)
     assert result.feasible
-    relax = result.stats["relaxation_bound"]
+    relax = result.stats.relaxation_bound
     assert relax <= result.objective + 1e-6 * max(1.0, result.objective)
     assert relax > 0
     # The relaxation's objective by rule adds up to its value, under the roster's names.

@@ -1,21 +1,24 @@
-"""The generic rule builders of staffing.solver.rules on bare CP-SAT models (the builders the
-Curtois benchmark reuses): each alone, with the exact optimum penalty asserted."""
+"""The generic builders of staffing.solver.builders on bare CP-SAT models (the builders the
+rules and the Curtois benchmark use): each alone, with the exact optimum penalty asserted."""
 
 from __future__ import annotations
 
 import pytest
 from ortools.sat.python import cp_model
 
-from staffing.solver.coverage import add_day_type_coverage
-from staffing.solver.rules import (
+from staffing.solver.builders import (
     add_convex_count_penalty,
     add_forbidden_pairs,
     add_requests,
+    add_soft_sequence,
     add_soft_sequence_constraint,
+    add_soft_sum,
     add_soft_sum_constraint,
     add_weekend_constraint,
+    add_weekends_worked,
     convex_value,
 )
+from staffing.solver.coverage import add_day_type_coverage
 
 
 def minimise(model, terms, extra=()):
@@ -35,7 +38,8 @@ def test_soft_sequence_costs_each_day_beyond_soft_max():
     works = [m.new_bool_var(f"w{i}") for i in range(5)]
     for w in works:
         m.add(w == 1)  # a forced run of 5
-    terms = add_soft_sequence_constraint(m, works, 1, 1, 0, 3, 5, 7.0, "run")
+    terms = add_soft_sequence(m, works, name="run", hard_min=1, soft_min=1, soft_max=3,
+                              hard_max=5, max_cost=7.0)
     _, value = minimise(m, terms)
     assert value == pytest.approx(2 * 7.0)
 
@@ -43,7 +47,7 @@ def test_soft_sequence_costs_each_day_beyond_soft_max():
 def test_soft_sequence_hard_max_forbids_longer_runs():
     m = cp_model.CpModel()
     works = [m.new_bool_var(f"w{i}") for i in range(6)]
-    add_soft_sequence_constraint(m, works, 0, 0, 0, 2, 2, 0, "run")
+    add_soft_sequence(m, works, name="run", hard_max=2)
     solver, _ = minimise(m, [], extra=[(-1, w) for w in works])  # work as much as allowed
     pattern = [solver.value(w) for w in works]
     assert sum(pattern) == 4 and "111" not in "".join(map(str, pattern))
@@ -54,7 +58,7 @@ def test_soft_sequence_short_run_costs_per_missing_day():
     works = [m.new_bool_var(f"w{i}") for i in range(5)]
     for i, w in enumerate(works):
         m.add(w == int(i == 2))  # a lone day in the middle
-    terms = add_soft_sequence_constraint(m, works, 1, 3, 4.0, 5, 5, 0, "run")
+    terms = add_soft_sequence(m, works, name="run", hard_min=1, soft_min=3, min_cost=4.0)
     _, value = minimise(m, terms)
     assert value == pytest.approx((3 - 1) * 4.0)
 
@@ -62,7 +66,8 @@ def test_soft_sequence_short_run_costs_per_missing_day():
 def test_soft_sum_penalises_both_sides():
     m = cp_model.CpModel()
     x = [m.new_bool_var("") for _ in range(6)]
-    terms = add_soft_sum_constraint(m, x, 1, 3, 2.0, 4, 6, 5.0, "sum")
+    terms = add_soft_sum(m, x, name="sum", hard_min=1, soft_min=3, min_cost=2.0, soft_max=4,
+                         hard_max=6, max_cost=5.0)
     m.add(sum(x) == 6)
     _, value = minimise(m, terms)
     assert value == pytest.approx((6 - 4) * 5.0)
@@ -93,10 +98,34 @@ def test_weekend_constraint_counts_a_weekend_worked_once():
     works = [m.new_bool_var("") for _ in range(7)]
     for w in works[5:]:
         m.add(w == 1)
-    worked, terms = add_weekend_constraint(m, works, [(5, 6)], 1, "we", soft_max_worked=0,
-                                           max_cost=8.0)
+    worked, terms = add_weekends_worked(m, works, [(5, 6)], name="we", hard_max=1,
+                                        soft_max=0, max_cost=8.0)
     _, value = minimise(m, terms)
     assert value == pytest.approx(8.0)
+
+
+def _proto(build) -> str:
+    m = cp_model.CpModel()
+    works = [m.new_bool_var(f"w{i}") for i in range(7)]
+    build(m, works)
+    return str(m.proto)
+
+
+@pytest.mark.parametrize("positional, keyword", [
+    (lambda m, w: add_soft_sequence_constraint(m, w, 2, 3, 4.0, 4, 5, 7.0, "run", edges=False),
+     lambda m, w: add_soft_sequence(m, w, name="run", hard_min=2, soft_min=3, min_cost=4.0,
+                                    soft_max=4, hard_max=5, max_cost=7.0, edges=False)),
+    (lambda m, w: add_soft_sum_constraint(m, w, 1, 3, 2.0, 4, 6, 5.0, "sum", agent=0),
+     lambda m, w: add_soft_sum(m, w, name="sum", hard_min=1, soft_min=3, min_cost=2.0,
+                               soft_max=4, hard_max=6, max_cost=5.0, agent=0)),
+    (lambda m, w: add_weekend_constraint(m, w, [(5, 6)], 1, "we", soft_max_worked=0,
+                                         max_cost=8.0),
+     lambda m, w: add_weekends_worked(m, w, [(5, 6)], name="we", hard_max=1, soft_max=0,
+                                      max_cost=8.0)),
+])
+def test_positional_forms_build_the_same_model(positional, keyword):
+    # The positional forms are kept for benchmarks/curtois.py.
+    assert _proto(positional) == _proto(keyword)
 
 
 def test_day_type_coverage_under_and_over():

@@ -14,8 +14,9 @@ from staffing.config import SolverWeights
 from staffing.solver import greedy, lns
 from staffing.solver.coverage import add_interval_coverage
 from staffing.solver.hints import complete_hint
-from staffing.solver.model import RosterModel, add_agent_rules
+from staffing.solver.model import RosterModel
 from staffing.solver.problem import build_problem
+from staffing.solver.rules import add_agent_rules
 from staffing.solver.solution import evaluate
 from staffing.timegrid import Horizon
 
@@ -109,8 +110,8 @@ def test_lns_roster_keeps_every_hard_rule_with_lunches():
     result, _, _ = solve(AGENTS, spec, contracts=CONTRACTS, rules=LUNCH_RULES, days=7,
                          seconds=6.0, search="lns")
     assert result.feasible
-    assert result.stats["lns_steps"] > 0
-    assert result.objective <= result.stats["initial_objective"] + 1e-6
+    assert result.stats.lns_steps > 0
+    assert result.objective <= result.stats.initial_objective + 1e-6
 
 
 def test_auto_search_takes_cp_sat_on_small_models_and_lns_above(monkeypatch):
@@ -118,12 +119,12 @@ def test_auto_search_takes_cp_sat_on_small_models_and_lns_above(monkeypatch):
 
     spec = {"chat": lambda d, h: 2 if 8 <= h < 20 else 1}
     result, _, _ = solve(AGENTS[:3], spec, contracts=CONTRACTS, seconds=3.0)
-    assert result.stats["search"] == "cp-sat"
+    assert result.stats.search == "cp-sat"
     monkeypatch.setattr(core, "LNS_MIN_OPTIONS", 10)
     result, _, _ = solve(AGENTS[:3], spec, contracts=CONTRACTS, seconds=3.0)
-    assert result.stats["search"] == "lns"
+    assert result.stats.search == "lns"
     result, _, _ = solve(AGENTS[:3], spec, contracts=CONTRACTS, seconds=3.0, search="cp-sat")
-    assert result.stats["search"] == "cp-sat"
+    assert result.stats.search == "cp-sat"
 
 
 def test_portfolio_moves_a_kind_to_neighbourhood_workers_once_its_step_times_out():

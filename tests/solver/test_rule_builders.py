@@ -1,4 +1,4 @@
-"""Rule builders of :mod:`staffing.solver.rules` on bare CP-SAT models (no roster around them):
+"""Generic builders (:mod:`staffing.solver.builders`) on bare CP-SAT models (no roster around them):
 every solution is enumerated and the rule checked on each."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import itertools
 
 from ortools.sat.python import cp_model
 
-from staffing.solver.rules import (
+from staffing.solver.builders import (
     add_forbidden_pairs,
     add_forbidden_successor_group,
     add_forbidden_successors,

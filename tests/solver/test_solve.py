@@ -95,7 +95,7 @@ def test_warm_start_from_a_previous_roster(small):
     # the shifts alone: the same shifts, so the same paid hours), and the search from them
     # never ends worse than they are.
     assert progress[0].source == "warm-start"
-    assert result.stats["warm_start"] == "kept"
+    assert result.stats.warm_start == "kept"
     assert result.objective <= progress[0].objective
     assert progress[0].objective - previous.objective <= 0.15 * previous.objective
 
@@ -243,6 +243,6 @@ def test_large_neighbourhood_search_keeps_every_hard_rule():
                                   "voice": lambda d, h: 1 if 9 <= h < 18 else 0},
                          contracts=contracts, seconds=4.0, search="lns")
     assert result.feasible
-    assert result.stats["search"] == "lns"
-    assert result.stats["lns_steps"] > 0
-    assert result.objective <= result.stats["initial_objective"] + 1e-6
+    assert result.stats.search == "lns"
+    assert result.stats.lns_steps > 0
+    assert result.objective <= result.stats.initial_objective + 1e-6

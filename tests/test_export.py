@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from openpyxl import load_workbook
 
-from staffing.export import PLAN_FILES, write_plan
-from staffing.io import read_format
+from staffing.export import PLAN_FILES, read_manifest, write_plan
+from staffing.io import atomic_write, read_format
 
 
 def test_write_plan_writes_every_output(fake_plan, tmp_path):
@@ -29,11 +29,14 @@ def test_write_plan_writes_every_output(fake_plan, tmp_path):
     assert book[days[0]].max_row == 1 + len(fake_plan.scenario.agents)
 
 
-def test_a_failed_write_keeps_the_old_file(fake_plan, tmp_path, monkeypatch):
+def test_a_failed_write_leaves_the_folder_marked_incomplete(fake_plan, tmp_path, monkeypatch):
+    """An earlier plan's files are removed first and plan.json says complete: false until the
+    last file is written, so a failed run never looks like a plan, nor mixes two runs."""
     from openpyxl.workbook import workbook as wb_module
 
-    target = tmp_path / "roster.xlsx"
-    target.write_bytes(b"old")
+    write_plan(fake_plan, tmp_path)
+    assert read_manifest(tmp_path)["complete"] is True
+    (tmp_path / ".roster.csv.abc123.tmp").write_bytes(b"")  # left by a killed run
 
     def boom(self, filename):
         raise OSError("disk full")
@@ -41,5 +44,47 @@ def test_a_failed_write_keeps_the_old_file(fake_plan, tmp_path, monkeypatch):
     monkeypatch.setattr(wb_module.Workbook, "save", boom)
     with pytest.raises(OSError, match="disk full"):
         write_plan(fake_plan, tmp_path)
-    assert target.read_bytes() == b"old"
+    manifest = read_manifest(tmp_path)
+    assert manifest["complete"] is False and "files" not in manifest
+    assert not (tmp_path / "roster.xlsx").exists()
+    assert not (tmp_path / "report.html").exists()  # the earlier run's is gone too
     assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_a_failed_atomic_write_keeps_the_old_file(tmp_path):
+    target = tmp_path / "x.txt"
+    target.write_text("old")
+    with pytest.raises(RuntimeError), atomic_write(target) as fh:
+        fh.write("new")
+        raise RuntimeError
+    assert target.read_text() == "old"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_manifest_lists_every_file_and_stale_files_go(fake_plan, tmp_path):
+    (tmp_path / "mine.txt").write_text("a planner's note")
+    (tmp_path / "charts").mkdir()
+    (tmp_path / "charts" / "old_chart.png").write_bytes(b"x")
+    written = write_plan(fake_plan, tmp_path, interrupted=True)
+    manifest = read_manifest(tmp_path)
+    assert manifest["complete"] is True
+    assert manifest["status"] == "INTERRUPTED" and manifest["interrupted"] is True
+    assert manifest["roster_status"] == "FEASIBLE"
+    listed = {f["path"] for f in manifest["files"]}
+    assert listed == {p.relative_to(tmp_path).as_posix() for p in written} - {"plan.json"}
+    assert (tmp_path / "mine.txt").read_text() == "a planner's note"  # not ours: kept
+    assert not (tmp_path / "charts" / "old_chart.png").exists()
+    assert len(manifest["run_id"]) == 32 and len(manifest["scenario_sha256"]) == 64
+
+
+def test_files_get_the_users_umask(fake_plan, tmp_path):
+    import os
+
+    old = os.umask(0o022)
+    try:
+        write_plan(fake_plan, tmp_path)
+    finally:
+        os.umask(old)
+    assert (tmp_path / "roster.csv").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "charts" / "coverage.png").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "plan.json").stat().st_mode & 0o777 == 0o644

@@ -567,6 +567,10 @@ def agents_from_frame(raw: pd.DataFrame, *, time_zone: str, queue_ids: Iterable[
         for name, values in numbers.items():
             value = values.iloc[int(i)]
             extra[name] = None if pd.isna(value) else float(value)
+        low, high = extra.get("min_hours_per_week"), extra.get("max_hours_per_week")
+        if low is not None and high is not None and low > high:
+            raise DataError(f"{here}: min_hours_per_week {low:g} is above max_hours_per_week "
+                            f"{high:g}; lower the minimum or raise the maximum")
         agents.append(
             Agent(
                 agent_id=agent_id,

@@ -43,6 +43,7 @@ from ortools.sat.python import cp_model
 from staffing.config import ContractConfig, ShiftRules, SolverSettings
 from staffing.domain import Agent
 from staffing.errors import SolverError
+from staffing.interrupt import stop_requested, stoppable
 from staffing.timegrid import Horizon
 
 if TYPE_CHECKING:
@@ -362,7 +363,8 @@ def solve_roster(
     def collect_relaxation() -> None:
         if relaxation_thread.ident is None:
             return  # never started
-        relaxation_thread.join(timeout=max(0.0, deadline - time.perf_counter()) + 5.0)
+        relaxation_thread.join(timeout=0.0 if stop_requested()
+                               else max(0.0, deadline - time.perf_counter()) + 5.0)
         relaxation = relaxation_box.get("result")
         if "error" in relaxation_box:
             stats["relaxation_error"] = relaxation_box["error"]
@@ -393,13 +395,14 @@ def solve_roster(
     params.num_workers = settings.workers
     params.random_seed = settings.random_seed
     params.log_search_progress = False
+    params.catch_sigint_signal = False  # Ctrl-C is the caller's: staffing.interrupt stops us
     if problem.n_options() > LARGE_MODEL_OPTIONS:
         # Presolve and probing of a large model take most of a short time limit and find
         # little; one presolve pass leaves the time to the search from the hint.
         params.max_presolve_iterations = 1
         params.cp_model_probing_level = 0
         params.symmetry_level = 0
-    remaining = deadline - time.perf_counter()
+    remaining = 0.0 if stop_requested() else deadline - time.perf_counter()
     if settings.deterministic:
         params.interleave_search = settings.workers > 1
         params.max_deterministic_time = limit
@@ -408,7 +411,8 @@ def solve_roster(
     callback = _Callback(progress, SCALE, 0.0)
     solver.best_bound_callback = lambda b: progress.update(bound=b / SCALE, source="bound")
     cp_started = time.perf_counter()
-    status = solver.solve(m.cp, callback)
+    with stoppable(solver):
+        status = solver.solve(m.cp, callback)
     stats["cpsat_seconds"] = time.perf_counter() - cp_started
     stats["cpsat_status"] = solver.status_name(status)
     stats["cpsat_solutions"] = callback.solutions

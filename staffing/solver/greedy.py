@@ -30,6 +30,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from staffing.config import SolverWeights
+from staffing.interrupt import stop_requested
 from staffing.solver.coverage import understaffing_costs
 from staffing.solver.model import SCALE, RosterModel, add_agent_rules, add_agent_soft_rules
 from staffing.solver.problem import RosterProblem
@@ -66,6 +67,7 @@ class _AgentWeek:
         params.random_seed = seed
         params.max_time_in_seconds = 10.0
         params.log_search_progress = False
+        params.catch_sigint_signal = False
 
     def solve(self, value: np.ndarray, hint: np.ndarray | None) -> np.ndarray | None:
         """Best week given each option's coverage value (objective units); returns the
@@ -247,7 +249,7 @@ class AgentPlacer:
         best, best_value, current = roster, value, roster
         self.choice = roster.choice.copy()
         passes = 0
-        while passes < max_passes and time.perf_counter() < deadline:
+        while passes < max_passes and time.perf_counter() < deadline and not stop_requested():
             changed = 0
             self.residual.served, self.contrib = roster_contributions(p, current)
             for a in self.order:

@@ -132,27 +132,30 @@ def check_output_dir(path: Path | str, option: str = "--out") -> Path:
     path = Path(path)
     if path.exists() and not path.is_dir():
         raise OutputError(f"{option} {path}: is a file, not a folder; choose another {option}")
-    existing = path
-    while not existing.exists():
-        if existing.parent == existing:
-            break
-        existing = existing.parent
-    if existing != path and not existing.is_dir():
-        raise OutputError(f"{option} {path}: {existing} is a file, so the folder cannot be "
-                          f"created there; choose another {option}")
-    if existing.is_dir() and not os.access(existing, os.W_OK | os.X_OK):
-        raise OutputError(f"{option} {path}: no permission to write in {existing}; choose "
-                          f"another {option}")
+    _check_folder(path, path, option)
     return path
 
 
 def check_output_file(path: Path | str, option: str = "--out") -> Path:
-    """Check that the file ``path`` can be written (its folder exists or can be made)."""
+    """Check that the file ``path`` can be written: not a folder, and its folder exists or can
+    be created and written into. Raises :class:`OutputError` naming the option."""
     path = Path(path)
     if path.is_dir():
         raise OutputError(f"{option} {path}: is a folder; give a file name")
-    check_output_dir(path.parent, option=option)
+    _check_folder(path.parent, path, option)
     return path
+
+
+def _check_folder(folder: Path, shown: Path, option: str) -> None:
+    existing = folder
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"{option} {shown}: {existing} is a file, not a folder; choose "
+                          f"another {option}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{option} {shown}: no permission to write in {existing}; choose "
+                          f"another {option}")
 
 
 _UMASK_LOCK = threading.Lock()

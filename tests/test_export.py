@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from openpyxl import load_workbook
 
@@ -88,3 +90,50 @@ def test_files_get_the_users_umask(fake_plan, tmp_path):
     assert (tmp_path / "roster.csv").stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "charts" / "coverage.png").stat().st_mode & 0o777 == 0o644
     assert (tmp_path / "plan.json").stat().st_mode & 0o777 == 0o644
+
+
+KILL_MID_WRITE = """
+import os, pickle, signal, sys
+import pandas as pd
+from staffing.export import write_plan
+
+result = pickle.load(open(sys.argv[1], "rb"))
+real, calls = pd.DataFrame.to_csv, []
+
+def to_csv(self, *args, **kw):
+    calls.append(1)
+    if len(calls) == 3:  # the third table: its temporary file is open, nothing renamed yet
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(self, *args, **kw)
+
+pd.DataFrame.to_csv = to_csv
+write_plan(result, sys.argv[2])
+"""
+
+
+def test_a_plan_killed_mid_write_is_marked_incomplete(fake_plan, tmp_path):
+    import pickle
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    out = tmp_path / "plan"
+    write_plan(fake_plan, out)
+    old_report = (out / "report.html").read_bytes()
+    plan_file = tmp_path / "plan.pickle"
+    plan_file.write_bytes(pickle.dumps(fake_plan))
+    killed = subprocess.run([sys.executable, "-c", KILL_MID_WRITE, str(plan_file), str(out)],
+                            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    manifest = read_manifest(out)
+    assert manifest["complete"] is False  # a reader can tell: not a plan
+    assert (out / "forecast.csv").is_file()  # new files were being written ...
+    assert not (out / "report.html").exists()  # ... and none of the earlier run's is left
+    assert [p.name for p in out.glob(".*.tmp")] != []  # the kill left its temporary file
+    write_plan(fake_plan, out)  # the next run clears it up
+    assert read_manifest(out)["complete"] is True
+    assert not list(out.rglob("*.tmp"))
+    assert (out / "report.html").read_bytes()[:15] == old_report[:15]

@@ -66,6 +66,15 @@ def check_scenario(scenario: Scenario) -> tuple[str, ...]:
         for queue in [q for q in queue_ids if q not in set(history["queue"])]:
             warnings.append(f"{config.history}: no rows for queue {queue!r}; plan needs its "
                             "history (add its rows or remove the queue)")
+        timed = set(history.loc[history["aht_seconds"].notna(), "queue"])
+        for i, queue in enumerate(config.queues):
+            if queue.aht_seconds is None and queue.id not in timed \
+                    and queue.id in set(history["queue"]):
+                raise DataError(
+                    f"{config.history}: no handle time for queue {queue.id!r} (no aht_seconds "
+                    f"in the history) and {where} sets no queues[{i}].aht_seconds; requirements "
+                    f"need one: set queues[{i}].aht_seconds (e.g. 300) or add an aht_seconds "
+                    "column to the history")
 
     for i, event in enumerate(config.events):
         in_history = history_span is not None and not (

@@ -16,8 +16,11 @@ from tests.conftest import FIXTURES, MINIMAL_SCENARIO
 from staffing import cli as cli_module
 from staffing.cli import cli
 
-HISTORY = ("queue,interval_start,volume\nvoice,2026-10-12 00:00,1\nvoice,2026-10-12 00:15,2\n"
-           "chat,2026-10-12 00:00,1\nchat,2026-10-12 00:15,2\n")
+HISTORY = ("queue,interval_start,volume,aht_seconds\nvoice,2026-10-12 00:00,1,300\n"
+           "voice,2026-10-12 00:15,2,300\n"
+           "chat,2026-10-12 00:00,1,300\nchat,2026-10-12 00:15,2,300\n")
+VOLUME_ONLY = ("queue,interval_start,volume\nvoice,2026-10-12 00:00,1\nvoice,2026-10-12 00:15,2\n"
+               "chat,2026-10-12 00:00,1\nchat,2026-10-12 00:15,2\n")
 AGENTS = "agent_id,contract,skills\nA1,full_time,voice;chat:2\n"
 
 
@@ -195,7 +198,7 @@ def test_history_after_the_horizon_and_stale_history(write):
 
 
 def test_events_with_no_effect_and_unplanned_history_queues(write):
-    history = HISTORY + "sms,2026-10-12 00:00,1\nsms,2026-10-12 00:15,1\n"
+    history = HISTORY + "sms,2026-10-12 00:00,1,300\nsms,2026-10-12 00:15,1,300\n"
     path = scenario_with(write, "events:\n  - {name: Old sale, start_date: 2025-01-01}\n",
                          history=history)
     result = invoke("validate", path)
@@ -385,3 +388,36 @@ def test_a_second_ctrl_c_aborts(small, tmp_path, monkeypatch):
         "Aborted: stopped at once; files being written were left out (a plan folder's "
         "plan.json says complete: false).\n")
     assert not (out / "plan.json").exists()
+
+
+def test_validate_asks_for_a_handle_time_a_volume_only_history_lacks(write):
+    path = scenario_with(write, history=VOLUME_ONLY)
+    result = invoke("validate", path)
+    assert result.exit_code == 1
+    assert result.output == (
+        f"Error: {path.parent / 'history.csv'}: no handle time for queue 'voice' (no "
+        f"aht_seconds in the history) and {path} sets no queues[0].aht_seconds; requirements "
+        "need one: set queues[0].aht_seconds (e.g. 300) or add an aht_seconds column to the "
+        "history\n")
+
+
+def test_an_infeasible_plan_into_an_earlier_plan_leaves_it_unchanged(small, tmp_path):
+    """Contradictions found before solving stop the plan before its folder is touched."""
+    out = tmp_path / "plan"
+    out.mkdir()
+    (out / "plan.json").write_text('{"complete": true}')
+    (out / "roster.csv").write_text("earlier")
+    folder = tmp_path / "bad"
+    shutil.copytree(small, folder)
+    agents = (folder / "agents.csv").read_text().splitlines()
+    header = agents[0].split(",")
+    cells = agents[1].split(",")
+    cells[header.index("min_hours_per_week")] = "45"
+    agents[1] = ",".join(cells)
+    (folder / "agents.csv").write_text("\n".join(agents) + "\n")
+    result = invoke("plan", folder / "scenario.yaml", "--out", out)
+    assert result.exit_code == 1
+    assert result.output.startswith(f"Error: {folder / 'agents.csv'}: no roster can keep every "
+                                    "hard rule; fix the agents or their contracts\n  - agent A001")
+    assert (out / "roster.csv").read_text() == "earlier"
+    assert (out / "plan.json").read_text() == '{"complete": true}'

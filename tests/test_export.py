@@ -137,3 +137,17 @@ def test_a_plan_killed_mid_write_is_marked_incomplete(fake_plan, tmp_path):
     assert read_manifest(out)["complete"] is True
     assert not list(out.rglob("*.tmp"))
     assert (out / "report.html").read_bytes()[:15] == old_report[:15]
+
+
+def test_an_infeasible_plan_removes_the_earlier_roster(fake_plan, tmp_path):
+    from dataclasses import replace
+
+    write_plan(fake_plan, tmp_path)
+    infeasible = replace(fake_plan, roster=replace(fake_plan.roster, status="INFEASIBLE"))
+    write_plan(infeasible, tmp_path)
+    manifest = read_manifest(tmp_path)
+    assert manifest["complete"] is True and manifest["status"] == "INFEASIBLE"
+    for name in ("roster.csv", "activities.csv", "coverage.csv", "roster.xlsx", "summary.csv"):
+        assert not (tmp_path / name).exists(), name
+    assert {f["path"] for f in manifest["files"]} >= {"forecast.csv", "requirements.csv",
+                                                      "summary.txt", "report.html"}

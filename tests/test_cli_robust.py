@@ -211,13 +211,17 @@ def test_events_with_no_effect_and_unplanned_history_queues(write):
 
 
 # --------------------------------------------------------------------------------- history
-def test_infinite_volume(write, tmp_path):
+@pytest.mark.parametrize("value, problem", [
+    ("inf", "volume 'inf' is not a finite number"),
+    ("1e300", "volume must be <= 1,000,000,000, got 1e300"),  # finite, but overflows later
+])
+def test_infinite_volume(write, tmp_path, value, problem):
     history = write("history.csv", HISTORY.replace("voice,2026-10-12 00:15,2",
-                                                   "voice,2026-10-12 00:15,inf"))
+                                                   f"voice,2026-10-12 00:15,{value}"))
     result = invoke("forecast", history, "--time-zone", "Europe/Berlin", "--start",
                     "2026-10-19", "--days", "1", "--out", tmp_path / "f.csv")
     assert result.exit_code == 1
-    assert result.output == f"Error: {history}: row 3: volume 'inf' is not a finite number\n"
+    assert result.output == f"Error: {history}: row 3: {problem}\n"
     assert not (tmp_path / "f.csv").exists()
 
 

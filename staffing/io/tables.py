@@ -55,7 +55,7 @@ class Column:
     """One column of a file format.
 
     ``required`` columns must be present; ``nullable`` ones may have empty cells; ``min_value``
-    (with ``strict`` for >) bounds numbers.
+    (with ``strict`` for >) and ``max_value`` bound numbers.
     """
 
     name: str
@@ -64,20 +64,26 @@ class Column:
     nullable: bool = False
     min_value: float | None = None
     strict: bool = False
+    max_value: float | None = None
 
 
 def _c(name: str, kind: Kind, **kw) -> Column:
     return Column(name, kind, **kw)
 
 
-_VOLUME = dict(min_value=0.0)
+#: Upper bounds that keep the arithmetic finite: no interval has a billion contacts, no contact
+#: takes a week. [contacts], [s]
+MAX_VOLUME = 1e9
+MAX_AHT_SECONDS = 7 * 86400.0
+_VOLUME = dict(min_value=0.0, max_value=MAX_VOLUME)
 #: The project's file formats, documented in ``docs/formats.md``. Extra columns are kept.
 FORMATS: Mapping[str, tuple[Column, ...]] = {
     "history": (
         _c("queue", "text"),
         _c("interval_start", "timestamp"),
         _c("volume", "number", nullable=True, **_VOLUME),
-        _c("aht_seconds", "number", required=False, nullable=True, min_value=0.0, strict=True),
+        _c("aht_seconds", "number", required=False, nullable=True, min_value=0.0, strict=True,
+           max_value=MAX_AHT_SECONDS),
     ),
     "forecast": (
         _c("queue", "text"),
@@ -316,6 +322,12 @@ def _parse_column(raw: pd.Series, column: Column, where: str, time_zone: str | N
             op = ">" if column.strict else ">="
             raise DataError(f"{where}: row {raw.index.get_loc(label) + 2}: {column.name} must "
                             f"be {op} {column.min_value:g}, got {text[label]}")
+    if column.max_value is not None:
+        high = (values > column.max_value) & values.notna()
+        if high.any():
+            label = high[high].index[0]
+            raise DataError(f"{where}: row {raw.index.get_loc(label) + 2}: {column.name} must "
+                            f"be <= {column.max_value:,.0f}, got {text[label]}")
     if column.kind == "integer" and not column.nullable:
         return values.astype("int64")
     return values.astype("float64")

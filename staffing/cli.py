@@ -113,14 +113,15 @@ class _CtrlC:
     (:mod:`staffing.interrupt`), a second aborts (``KeyboardInterrupt``, exit status 130).
 
     CP-SAT runs in C++ without returning to Python, so a thread woken through the signal
-    wakeup file descriptor makes the request at once; the Python handler does the counting.
-    In a thread other than the main one (no signal handling there) this does nothing.
+    wakeup file descriptor makes the request at once; the Python handler (run when the main
+    thread is back in Python) does the counting. Outside the main thread (no signal handling
+    there) this does nothing. After the block, Ctrl-C is a ``KeyboardInterrupt`` again.
     """
 
-    def __init__(self, reporter: _Reporter) -> None:
-        self.reporter = reporter
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
         self.stopping = False
-        self.abort_at_once = False
+        self._seen = False
         self._active = False
 
     def __enter__(self) -> _CtrlC:
@@ -147,19 +148,18 @@ class _CtrlC:
         self._active = False
 
     def _stop(self) -> None:
-        if not self.stopping:
-            self.stopping = True
+        with self._lock:
+            first, self.stopping = not self.stopping, True
+        if first:
             interrupt.request_stop()
             click.echo("\nInterrupted: stopping the roster search; the best roster found so far "
                        "will be written and marked INTERRUPTED (Ctrl-C again to abort)", err=True)
 
     def _handler(self, signum, frame) -> None:
-        if self.abort_at_once or self.stopping and self._seen:
+        if self.stopping and self._seen:
             raise KeyboardInterrupt
         self._seen = True
         self._stop()
-
-    _seen = False
 
     def _watch(self) -> None:
         while True:
@@ -169,7 +169,7 @@ class _CtrlC:
                 return
             if not data:
                 return
-            if signal.SIGINT in data and not self.abort_at_once:
+            if signal.SIGINT in data:
                 self._stop()
 
 
@@ -267,7 +267,7 @@ def plan(reporter: _Reporter, scenario: Path, out_dir: Path,
     loaded = _load(scenario, time_limit_seconds)
     _warn(check_scenario(loaded))
     reporter.time_limit_seconds = loaded.config.solver.time_limit_seconds
-    with _CtrlC(reporter) as ctrl_c:
+    with _CtrlC() as ctrl_c:
         result = run_plan(loaded, on_stage=reporter.stage, on_progress=reporter.progress)
     interrupted = ctrl_c.stopping
     status = "INTERRUPTED" if interrupted else result.roster.status
@@ -586,7 +586,7 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
     start = io.read_format(warm_start, "roster", zone) if warm_start else None
     reporter.stage("roster")
     reporter.time_limit_seconds = config.solver.time_limit_seconds
-    with _CtrlC(reporter) as ctrl_c:
+    with _CtrlC() as ctrl_c:
         result = roster_stage(scenario, frame, warm_start=start, on_progress=reporter.progress)
     if not result.feasible:
         if ctrl_c.stopping:

@@ -425,3 +425,13 @@ def test_an_infeasible_plan_into_an_earlier_plan_leaves_it_unchanged(small, tmp_
                                     "hard rule; fix the agents or their contracts\n  - agent A001")
     assert (out / "roster.csv").read_text() == "earlier"
     assert (out / "plan.json").read_text() == '{"complete": true}'
+
+
+def test_a_mapping_as_a_key(write):
+    """Found by tests/test_fuzz_inputs.py: a YAML key that is itself a mapping."""
+    events = write("events.yaml", "{a: 1}: {a: 1}\nevents: []\n")
+    path = scenario_with(write, "events: events.yaml\n")
+    result = invoke("validate", path)
+    assert result.exit_code == 1
+    assert result.output == (f"Error: {events}: line 1: not valid YAML: a key must be a name, "
+                             "got a mapping\n")

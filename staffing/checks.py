@@ -32,8 +32,8 @@ def check_scenario(scenario: Scenario) -> tuple[str, ...]:
     other (minimum hours above maximum, more hours than the available days allow) and
     :class:`~staffing.errors.DataError` when the history cannot give a forecast for the horizon.
     Warns about queues no agent can serve, agents who can work no shift, a history far from the
-    horizon, history queues the scenario does not plan and events that touch neither the history
-    nor the horizon.
+    horizon, history queues the scenario does not plan and promotions in the horizon the
+    forecast has nothing to learn their uplift from.
     """
     config = scenario.config
     where = str(scenario.source or "scenario")
@@ -76,14 +76,19 @@ def check_scenario(scenario: Scenario) -> tuple[str, ...]:
                     f"need one: set queues[{i}].aht_seconds (e.g. 300) or add an aht_seconds "
                     "column to the history")
 
+    def overlaps(event, first: dt.date, last: dt.date) -> bool:
+        return not (event.last_date < first or event.start_date > last)
+
+    learnt = {e.name for e in config.events
+              if history_span is not None and overlaps(e, *history_span)}
     for i, event in enumerate(config.events):
-        in_history = history_span is not None and not (
-            event.last_date < history_span[0] or event.start_date > history_span[1])
-        in_horizon = not (event.last_date < first_day or event.start_date > last_day)
-        if not in_history and not in_horizon:
+        if (event.kind in ("promotion", "peak_season") and event.volume_multiplier is None
+                and overlaps(event, first_day, last_day) and event.name not in learnt):
             warnings.append(
-                f"{where}: events[{i}] ({event.name}, {event.start_date.isoformat()}) falls "
-                "neither in the history nor in the horizon; it has no effect")
+                f"{where}: events[{i}] ({event.name}, {event.start_date.isoformat()}) falls in "
+                "the horizon but has no past occurrence in the history and no "
+                "volume_multiplier; the forecast cannot learn its uplift (set "
+                "volume_multiplier, e.g. 1.5)")
 
     if scenario.agents:
         agents = roster_agents(scenario)

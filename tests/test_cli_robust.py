@@ -197,17 +197,21 @@ def test_history_after_the_horizon_and_stale_history(write):
         "the horizon starts (2026-10-19); the forecast bridges the gap with no data\n")
 
 
-def test_events_with_no_effect_and_unplanned_history_queues(write):
+def test_unlearnable_promotions_and_unplanned_history_queues(write):
     history = HISTORY + "sms,2026-10-12 00:00,1,300\nsms,2026-10-12 00:15,1,300\n"
-    path = scenario_with(write, "events:\n  - {name: Old sale, start_date: 2025-01-01}\n",
-                         history=history)
+    path = scenario_with(write, "events:\n  - {name: Old sale, start_date: 2025-01-01}\n"
+                                "  - {name: New sale, start_date: 2026-10-20}\n"
+                                "  - {name: Known, start_date: 2026-10-21, "
+                                "volume_multiplier: 1.2}\n", history=history)
     result = invoke("validate", path)
     assert result.exit_code == 0
     assert result.output.startswith(
         f"Warning: {path.parent / 'history.csv'}: queue 'sms' is not a queue of {path} (voice, "
         "chat); its rows are not used\n"
-        f"Warning: {path}: events[0] (Old sale, 2025-01-01) falls neither in the history nor in "
-        "the horizon; it has no effect\n")
+        f"Warning: {path}: events[1] (New sale, 2026-10-20) falls in the horizon but has no past "
+        "occurrence in the history and no volume_multiplier; the forecast cannot learn its "
+        "uplift (set volume_multiplier, e.g. 1.5)\n"
+        f"{path}: OK (2 warnings)\n")
 
 
 # --------------------------------------------------------------------------------- history

@@ -118,8 +118,9 @@ class _CtrlC:
     there) this does nothing. After the block, Ctrl-C is a ``KeyboardInterrupt`` again.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, armed: bool = True) -> None:
         self._lock = threading.Lock()
+        self.armed = armed  # before the roster search starts, Ctrl-C aborts at once
         self.stopping = False
         self._seen = False
         self._active = False
@@ -156,7 +157,7 @@ class _CtrlC:
                        "will be written and marked INTERRUPTED (Ctrl-C again to abort)", err=True)
 
     def _handler(self, signum, frame) -> None:
-        if self.stopping and self._seen:
+        if not self.armed or self.stopping and self._seen:
             raise KeyboardInterrupt
         self._seen = True
         self._stop()
@@ -169,7 +170,7 @@ class _CtrlC:
                 return
             if not data:
                 return
-            if signal.SIGINT in data:
+            if signal.SIGINT in data and self.armed:
                 self._stop()
 
 
@@ -267,8 +268,12 @@ def plan(reporter: _Reporter, scenario: Path, out_dir: Path,
     loaded = _load(scenario, time_limit_seconds)
     _warn(check_scenario(loaded))
     reporter.time_limit_seconds = loaded.config.solver.time_limit_seconds
-    with _CtrlC() as ctrl_c:
-        result = run_plan(loaded, on_stage=reporter.stage, on_progress=reporter.progress)
+    with _CtrlC(armed=False) as ctrl_c:
+        def stage(name: str) -> None:
+            ctrl_c.armed = ctrl_c.armed or name == "roster"
+            reporter.stage(name)
+
+        result = run_plan(loaded, on_stage=stage, on_progress=reporter.progress)
     interrupted = ctrl_c.stopping
     status = "INTERRUPTED" if interrupted else result.roster.status
     reporter.say(f"roster: {status} in {result.roster.wall_seconds:.1f} s")

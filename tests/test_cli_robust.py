@@ -439,3 +439,22 @@ def test_a_mapping_as_a_key(write):
     assert result.exit_code == 1
     assert result.output == (f"Error: {events}: line 1: not valid YAML: a key must be a name, "
                              "got a mapping\n")
+
+
+def test_ctrl_c_before_the_roster_stage_aborts_at_once(small, tmp_path, monkeypatch):
+    real = cli_module.run_plan
+
+    def plan(scenario, *, on_stage=None, on_progress=None):
+        def stage(name):
+            on_stage(name)
+            if name == "forecast":
+                os.kill(os.getpid(), signal.SIGINT)
+
+        return real(scenario, on_stage=stage, on_progress=on_progress)
+
+    monkeypatch.setattr(cli_module, "run_plan", plan)
+    out = tmp_path / "plan"
+    result = invoke("plan", small / "scenario.yaml", "--out", out)
+    assert result.exit_code == 130
+    assert "Aborted: stopped at once" in result.output
+    assert not out.exists()

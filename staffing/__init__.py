@@ -22,6 +22,7 @@ from staffing.errors import (
     DataError,
     ForecastError,
     InfeasibleError,
+    OutputError,
     SolverError,
     StaffingError,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "ForecastError",
     "Horizon",
     "InfeasibleError",
+    "OutputError",
     "PlanResult",
     "Scenario",
     "ScenarioConfig",

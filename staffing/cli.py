@@ -7,14 +7,21 @@ here; any other exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import _thread
+import contextlib
 import datetime as dt
 import json
+import math
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
 
-from staffing import __version__, export, io
+from staffing import __version__, export, interrupt, io
+from staffing.checks import check_requirements, check_scenario
 from staffing.config import ForecastSettings
 from staffing.erlang.calculator import agent_table
 from staffing.errors import (
@@ -42,6 +49,21 @@ from staffing.timegrid import Horizon, check_time_zone
 
 EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
+#: Exit status after Ctrl-C (128 + SIGINT), as shells report it.
+EXIT_INTERRUPTED = 130
+
+
+class FiniteFloatRange(click.FloatRange):
+    """A float option in a range that refuses ``nan`` and ``inf`` naming the option."""
+
+    name = "finite float range"
+
+    def convert(self, value, param, ctx):
+        number = click.FLOAT.convert(value, param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number.", param, ctx)
+        return super().convert(number, param, ctx)
+
 
 # ------------------------------------------------------------------------- shared options
 def out_dir_option(help: str):
@@ -59,7 +81,7 @@ def out_file_option(help: str):
 def time_limit_option(help: str = "Roster solver time limit; overrides "
                                   "solver.time_limit_seconds."):
     """``--time-limit-seconds``: overrides the scenario's ``solver.time_limit_seconds``."""
-    return click.option("--time-limit-seconds", type=click.FloatRange(min=0, min_open=True),
+    return click.option("--time-limit-seconds", type=FiniteFloatRange(min=0, min_open=True),
                         help=help)
 
 
@@ -77,14 +99,91 @@ def _load(path: Path, time_limit_seconds: float | None = None) -> Scenario:
     return scenario.with_changes({"solver": {"time_limit_seconds": time_limit_seconds}})
 
 
+def _warn(warnings) -> None:
+    """Print what is legal but suspicious, one ``Warning: ...`` line each, on stderr."""
+    for line in warnings:
+        click.echo(f"Warning: {line}", err=True)
+
+
 class _Group(click.Group):
-    """Translates library errors into ``Error: ...`` and exit status 1."""
+    """Translates library errors into ``Error: ...`` and exit status 1, and an aborted run
+    (a second Ctrl-C) into exit status 130."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except StaffingError as exc:
             raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("\nAborted: stopped at once; files being written were left out (a "
+                       "plan folder's plan.json says complete: false).", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+class _CtrlC:
+    """Ctrl-C during a roster search: the first stops the search and keeps the best roster
+    (:mod:`staffing.interrupt`), a second aborts (``KeyboardInterrupt``, exit status 130).
+
+    CP-SAT runs in C++ without returning to Python, so a thread woken through the signal
+    wakeup file descriptor makes the request at once; the Python handler (run when the main
+    thread is back in Python) does the counting. Outside the main thread (no signal handling
+    there) this does nothing. After the block, Ctrl-C is a ``KeyboardInterrupt`` again.
+    """
+
+    def __init__(self, *, armed: bool = True) -> None:
+        self._lock = threading.Lock()
+        self.armed = armed  # before the roster search starts, Ctrl-C aborts at once
+        self.stopping = False
+        self._seen = False
+        self._active = False
+
+    def __enter__(self) -> _CtrlC:
+        interrupt.clear()
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        self._read, self._write = os.pipe()
+        os.set_blocking(self._write, False)
+        self._old_handler = signal.signal(signal.SIGINT, self._handler)
+        self._old_fd = signal.set_wakeup_fd(self._write, warn_on_full_buffer=False)
+        self._watcher = threading.Thread(target=self._watch, name="ctrl-c", daemon=True)
+        self._watcher.start()
+        self._active = True
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if not self._active:
+            return
+        signal.set_wakeup_fd(self._old_fd)
+        signal.signal(signal.SIGINT, self._old_handler)
+        os.close(self._write)  # the watcher reads end-of-file and stops
+        self._watcher.join(timeout=5)
+        os.close(self._read)
+        self._active = False
+
+    def _stop(self) -> None:
+        with self._lock:
+            first, self.stopping = not self.stopping, True
+        if first:
+            interrupt.request_stop()
+            click.echo("\nInterrupted: stopping the roster search; the best roster found so far "
+                       "will be written and marked INTERRUPTED (Ctrl-C again to abort)", err=True)
+
+    def _handler(self, signum, frame) -> None:
+        if not self.armed or self.stopping and self._seen:
+            raise KeyboardInterrupt
+        self._seen = True
+        self._stop()
+
+    def _watch(self) -> None:
+        while True:
+            try:
+                data = os.read(self._read, 64)
+            except OSError:
+                return
+            if not data:
+                return
+            if signal.SIGINT in data and self.armed:
+                self._stop()
 
 
 class _Reporter:
@@ -168,30 +267,53 @@ def plan(reporter: _Reporter, scenario: Path, out_dir: Path,
 
     Writes forecast.csv, requirements.csv, roster.csv, activities.csv, coverage.csv,
     agent_summary.csv, violations.csv, summary.csv, summary.txt, roster.xlsx, report.html
-    and charts/*.png into --out.
+    and charts/*.png into --out, and plan.json last (the earlier plan's files are removed
+    first). Ctrl-C stops the roster search and writes the best roster found, marked
+    INTERRUPTED (exit status 130); a second Ctrl-C aborts.
 
     \b
     Example:
       staffing plan configs/express-week.yaml --out out/express-week
     """
 
+    io.check_output_dir(out_dir)
     loaded = _load(scenario, time_limit_seconds)
+    _warn(check_scenario(loaded))
     reporter.time_limit_seconds = loaded.config.solver.time_limit_seconds
-    result = run_plan(loaded, on_stage=reporter.stage, on_progress=reporter.progress)
-    reporter.say(f"roster: {result.roster.status} in {result.roster.wall_seconds:.1f} s")
+    with _CtrlC(armed=False) as ctrl_c:
+        def stage(name: str) -> None:
+            ctrl_c.armed = ctrl_c.armed or name == "roster"
+            reporter.stage(name)
+
+        result = run_plan(loaded, on_stage=stage, on_progress=reporter.progress)
+    interrupted = ctrl_c.stopping
+    status = "INTERRUPTED" if interrupted else result.roster.status
+    reporter.say(f"roster: {status} in {result.roster.wall_seconds:.1f} s")
     for name, seconds in result.stage_seconds.items():
         reporter.detail(f"  {name}: {seconds:.1f} s")
     for rule, value in result.roster.objective_breakdown.items():
         reporter.detail(f"  objective {rule}: {value:,.1f}")
-    written = export.write_plan(result, out_dir)
+    written = export.write_plan(result, out_dir, interrupted=interrupted)
     if not result.roster.feasible:
+        if interrupted:
+            click.echo(f"Interrupted before a roster keeping every hard rule was found; "
+                       f"forecast and requirements were written to {out_dir}", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED)
         raise InfeasibleError(
             f"{scenario}: no roster keeps every hard rule (status {result.roster.status}); "
             f"forecast and requirements were written to {out_dir}",
             result.roster.explanation,
         )
+    if result.roster.roster.empty:
+        _warn([f"{scenario}: the roster has no shift at all; check the agents' availability "
+               "and contracts (staffing validate lists agents who can work no shift)"])
     click.echo(summary_text(result), nl=False)
     reporter.say(f"wrote {len(written)} files to {out_dir}")
+    if interrupted:
+        click.echo(f"Interrupted: {out_dir} holds the best roster found before Ctrl-C "
+                   f"(plan.json status INTERRUPTED); it may be far from the best possible",
+                   err=True)
+        raise click.exceptions.Exit(EXIT_INTERRUPTED)
 
 
 # --------------------------------------------------------------------------------- compare
@@ -224,6 +346,7 @@ def compare(reporter: _Reporter, scenarios: tuple[Path, ...], out_dir: Path,
     if len(scenarios) < 2:
         raise ConfigError("compare needs a base and at least one variant scenario, got one "
                           "file; add the variants after the base")
+    io.check_output_dir(out_dir)
     loaded = [_load(path, time_limit_seconds) for path in scenarios]
     reporter.stage(f"planning {len(loaded)} scenarios")
     with _executor(cluster) as executor:
@@ -291,6 +414,7 @@ def capacity(reporter: _Reporter, scenario: Path, out_dir: Path, overtime: bool,
           --time-limit-seconds 60
     """
 
+    io.check_output_dir(out_dir)
     loaded = _load(scenario, time_limit_seconds)
     kind = "overtime" if overtime else "agents"
     unit = "h overtime" if overtime else "agents"
@@ -332,7 +456,11 @@ def capacity(reporter: _Reporter, scenario: Path, out_dir: Path, overtime: bool,
                required=False)
 @click.option("--time-zone", help="IANA time zone of the site (when no --config).")
 @click.option("--interval-minutes", type=click.Choice(["15", "30", "60"]),
-              help="Forecast interval (default: the scenario's, else 15).")
+              help="Forecast interval (default: the scenario's, else the history's own, "
+                   "rounded up to 15, 30 or 60).")
+@click.option("--missing-intervals", type=click.Choice(["error", "zero"]),
+              help="An interval with no row in HISTORY: 'error' refuses the file, 'zero' reads "
+                   "it as no contacts (default: the scenario's history_missing, else error).")
 @out_file_option("Forecast CSV to write.")
 @click.option("--backtest", "backtest_weeks", type=click.IntRange(1, 52),
               help="Backtest over this many weekly origins (overrides forecast.backtest_weeks) "
@@ -343,11 +471,14 @@ def capacity(reporter: _Reporter, scenario: Path, out_dir: Path, overtime: bool,
 def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime | None,
              days: int | None,
              config_path: Path | None, time_zone: str | None, interval_minutes: str | None,
-             out_path: Path, backtest_weeks: int | None, plot_path: Path | None) -> None:
+             missing_intervals: str | None, out_path: Path, backtest_weeks: int | None,
+             plot_path: Path | None) -> None:
     """Forecast volume and handle time per queue and interval from HISTORY.
 
     Only history before --start is used, so a past week can be forecast and compared with what
     happened. Models are chosen per queue by rolling-origin backtest (forecast.model: auto).
+    A history without handle times gives the scenario's queue aht_seconds, or an empty
+    aht_seconds column with a note.
 
     \b
     Example:
@@ -355,6 +486,9 @@ def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime | None,
           --config configs/express-week.yaml --out forecast.csv --backtest 4 --plot fc.png
     """
 
+    io.check_output_file(out_path)
+    if plot_path is not None:
+        io.check_output_file(plot_path, option="--plot")
     config = load_config(config_path) if config_path is not None else None
     if config is None and time_zone is None:
         raise ConfigError("--time-zone is required without --config (e.g. --time-zone "
@@ -364,13 +498,18 @@ def forecast(reporter: _Reporter, history: Path, start_date: dt.datetime | None,
                           "2026-11-23 --days 7)")
     zone = time_zone or config.site.time_zone
     check_time_zone(zone)
-    minutes = int(interval_minutes or (config.interval_minutes if config else 15))
+    missing = missing_intervals or (config.history_missing if config else "error")
+    frame = io.read_history(history, zone, missing=missing)
+    if interval_minutes is not None or config is not None:
+        minutes = int(interval_minutes or config.interval_minutes)
+    else:  # the history's own interval, or the shortest forecast interval it divides
+        own = io.history_interval_minutes(frame)
+        minutes = next((m for m in (15, 30, 60) if m % own == 0 and m >= own), 60)
     start = start_date.date() if start_date else config.horizon.start_date
     horizon = Horizon(start, days or config.horizon.days, minutes, zone)
     settings = config.forecast if config else ForecastSettings()
     if backtest_weeks is not None:
         settings = settings.model_copy(update={"backtest_weeks": backtest_weeks})
-    frame = io.read_history(history, zone)
     reporter.stage("forecast")
     try:
         result = forecast_history(frame, horizon, config=config, settings=settings)
@@ -413,9 +552,13 @@ def requirements(reporter: _Reporter, forecast_csv: Path, config_path: Path,
           --out requirements.csv
     """
 
+    io.check_output_file(out_path)
     config = load_config(config_path)
     frame = io.read_format(forecast_csv, "forecast", config.site.time_zone)
-    result = requirements_stage(Scenario(config, source=config_path), frame)
+    try:
+        result = requirements_stage(Scenario(config, source=config_path), frame)
+    except DataError as exc:  # the stage names no file: every such error is the forecast's
+        raise DataError(f"{forecast_csv}: {exc}") from None
     io.write_table(result, out_path, "requirements")
     click.echo(_requirements_summary(result, config.interval_minutes), nl=False)
     reporter.say(f"wrote {out_path} ({len(result)} rows)")
@@ -451,21 +594,32 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
       staffing roster requirements.csv --config configs/express-week.yaml --out out/
     """
 
+    io.check_output_dir(out_dir)
     scenario = _load(config_path, time_limit_seconds)
     config = scenario.config
     zone = config.site.time_zone
     frame = io.read_format(requirements_csv, "requirements", zone)
+    _warn(check_requirements(frame, scenario, where=str(requirements_csv)))
     start = io.read_format(warm_start, "roster", zone) if warm_start else None
     reporter.stage("roster")
     reporter.time_limit_seconds = config.solver.time_limit_seconds
-    result = roster_stage(scenario, frame, warm_start=start, on_progress=reporter.progress)
+    with _CtrlC() as ctrl_c:
+        result = roster_stage(scenario, frame, warm_start=start, on_progress=reporter.progress)
     if not result.feasible:
+        if ctrl_c.stopping:
+            click.echo("Interrupted before a roster keeping every hard rule was found; nothing "
+                       "was written", err=True)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED)
         raise InfeasibleError(f"{config_path}: no roster keeps every hard rule (status "
                               f"{result.status})", result.explanation)
     written = export.write_roster_outputs(result, out_dir)
     gap = "no lower bound" if result.gap is None else f"gap {result.gap:.1%}"
-    reporter.say(f"{result.status}: objective {result.objective:,.1f}, {gap}; wrote "
+    status = "INTERRUPTED (best roster found before Ctrl-C)" if ctrl_c.stopping \
+        else result.status
+    reporter.say(f"{status}: objective {result.objective:,.1f}, {gap}; wrote "
                  f"{len(written)} files to {out_dir}")
+    if ctrl_c.stopping:
+        raise click.exceptions.Exit(EXIT_INTERRUPTED)
 
 
 # -------------------------------------------------------------------------------- simulate
@@ -496,6 +650,7 @@ def simulate(reporter: _Reporter, plan_dir: Path, config_path: Path, replication
       staffing simulate out/express-week --config configs/express-week.yaml \\
           --replications 20 --routing overflow --out out/express-week-sim
     """
+    io.check_output_dir(out_dir)
     scenario = load_scenario(config_path)
     changes = {k: v for k, v in (("replications", replications), ("routing", routing),
                                  ("seed", seed)) if v is not None}
@@ -518,30 +673,30 @@ def simulate(reporter: _Reporter, plan_dir: Path, config_path: Path, replication
 
 # ---------------------------------------------------------------------------------- erlang
 @cli.command()
-@click.option("--calls", type=click.FloatRange(min=0), required=True,
+@click.option("--calls", type=FiniteFloatRange(min=0), required=True,
               help="Contacts offered in the interval (chats for --concurrency > 1).")
-@click.option("--interval-minutes", type=click.FloatRange(min=0, min_open=True), default=30,
+@click.option("--interval-minutes", type=FiniteFloatRange(min=0, min_open=True), default=30,
               show_default=True, help="Interval length.")
-@click.option("--aht-seconds", type=click.FloatRange(min=0, min_open=True), required=True,
+@click.option("--aht-seconds", type=FiniteFloatRange(min=0, min_open=True), required=True,
               help="Average handle time (chat: session length at full concurrency).")
-@click.option("--answer-within-seconds", type=click.FloatRange(min=0), default=20,
-              show_default=True, help="Service-level threshold.")
+@click.option("--answer-within-seconds", type=FiniteFloatRange(min=0, min_open=True), default=20,
+              show_default=True, help="Service-level threshold (> 0, as in a scenario).")
 @click.option("--service-level", "service_level_target",
-              type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              type=FiniteFloatRange(0, 1, min_open=True, max_open=True),
               help="Target fraction answered within the threshold (e.g. 0.8).")
-@click.option("--asa-seconds", type=click.FloatRange(min=0, min_open=True),
+@click.option("--asa-seconds", type=FiniteFloatRange(min=0, min_open=True),
               help="Target average speed of answer (mean wait of answered contacts).")
-@click.option("--max-occupancy", type=click.FloatRange(0, 1, min_open=True),
+@click.option("--max-occupancy", type=FiniteFloatRange(0, 1, min_open=True),
               help="Cap on agent occupancy (e.g. 0.85).")
-@click.option("--patience-seconds", type=click.FloatRange(min=0, min_open=True),
+@click.option("--patience-seconds", type=FiniteFloatRange(min=0, min_open=True),
               help="Mean patience of waiting callers: use Erlang A (abandonment).")
-@click.option("--max-abandon-rate", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+@click.option("--max-abandon-rate", type=FiniteFloatRange(0, 1, min_open=True, max_open=True),
               help="Cap on the share abandoning (needs --patience-seconds).")
 @click.option("--concurrency", type=click.IntRange(min=1, max=10), default=1, show_default=True,
               help="Chat: sessions an agent handles at once.")
-@click.option("--concurrency-slowdown", type=click.FloatRange(min=0, max=5), default=0.0,
+@click.option("--concurrency-slowdown", type=FiniteFloatRange(min=0, max=5), default=0.0,
               show_default=True, help="Chat: extra session length per additional session.")
-@click.option("--shrinkage", type=click.FloatRange(0, 1, max_open=True), default=0.0,
+@click.option("--shrinkage", type=FiniteFloatRange(0, 1, max_open=True), default=0.0,
               show_default=True, help="Fraction of paid time off the phones.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 def erlang(calls: float, interval_minutes: float, aht_seconds: float,
@@ -639,15 +794,23 @@ def _erlang_text(table, calls, interval_minutes, aht_seconds, within, patience, 
 def validate(scenario: Path) -> None:
     """Check SCENARIO and the files it names, and say what it holds.
 
+    Checks everything that can be checked before solving: the schema, the history and agents
+    files, contract and agent hour windows, history against the horizon; warns (exit status
+    0) about what is legal but suspicious: queues no agent serves, agents who can work no
+    shift, a stale history, events with no effect.
+
     \b
     Example:
       staffing validate configs/express-week.yaml
     """
 
     loaded = load_scenario(scenario)
+    warnings = check_scenario(loaded)
     config = loaded.config
     horizon = config.horizon_
-    click.echo(f"{scenario}: OK")
+    _warn(warnings)
+    click.echo(f"{scenario}: OK" + (f" ({len(warnings)} warning{'s' if len(warnings) > 1 else ''})"
+                                    if warnings else ""))
     click.echo(f"  site {config.site.name} ({config.site.time_zone}); {horizon.days} days from "
                f"{horizon.start_date.isoformat()} at {config.interval_minutes} min")
     click.echo(f"  queues: {', '.join(f'{q.id} ({q.channel})' for q in config.queues)}")

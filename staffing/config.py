@@ -282,6 +282,12 @@ class ContractConfig(_Model):
 
     @model_validator(mode="after")
     def _lengths_ordered(self) -> ContractConfig:
+        if self.max_hours_per_week < self.min_hours_per_week:
+            raise _fail(
+                f"must be >= min_hours_per_week ({self.min_hours_per_week:g}), got "
+                f"{self.max_hours_per_week:g}",
+                "max_hours_per_week",
+            )
         if self.max_shift_minutes < self.min_shift_minutes:
             raise _fail(
                 f"must be >= min_shift_minutes ({self.min_shift_minutes}), got "
@@ -571,6 +577,7 @@ class ScenarioConfig(_Model):
     shrinkage_windows: tuple[ShrinkageWindow, ...] = ()
     max_occupancy: float = Field(0.85, gt=0, le=1)
     history: Path | None = None
+    history_missing: Literal["error", "zero"] = "error"
     agents: Path | None = None
     holidays: HolidaysConfig | None = None
     events: tuple[EventConfig, ...] = ()
@@ -730,11 +737,13 @@ def _is_id_list(value: Any) -> bool:
 
 
 def parse_config(data: Any, *, source: Path | str = "<scenario>",
-                 base_dir: Path | str | None = None) -> ScenarioConfig:
+                 base_dir: Path | str | None = None,
+                 sources: Mapping[str, Path | str] | None = None) -> ScenarioConfig:
     """Validate a scenario given as a mapping (e.g. parsed YAML): pure, it reads no file.
 
     ``source`` names the file in error messages; ``base_dir`` (default: the folder of
-    ``source``) is where relative paths resolve from.
+    ``source``) is where relative paths resolve from; ``sources`` names the file a top-level
+    key came from when it is not ``source`` (``{"events": "events.yaml"}``).
     """
     source = Path(source)
     if base_dir is None:
@@ -751,13 +760,16 @@ def parse_config(data: Any, *, source: Path | str = "<scenario>",
     try:
         return ScenarioConfig.model_validate(data, context={"base_dir": Path(base_dir)})
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, source, ScenarioConfig)) from None
+        raise ConfigError(format_validation_error(exc, source, ScenarioConfig,
+                                                  sources=sources)) from None
 
 
 # ------------------------------------------------------------------------- error messages
 def format_validation_error(exc: ValidationError, source: Path | str, root: type[BaseModel],
-                            limit: int = 5) -> str:
-    """Turn pydantic errors into ``file: dotted.path must be ..., got ...`` lines."""
+                            limit: int = 5,
+                            sources: Mapping[str, Path | str] | None = None) -> str:
+    """Turn pydantic errors into ``file: dotted.path must be ..., got ...`` lines; an error
+    under a top-level key of ``sources`` names that key's file."""
     errors = exc.errors(include_url=False)
     # pydantic also reports a list as too short when one of its items failed; keep the item's.
     errors = [
@@ -766,7 +778,14 @@ def format_validation_error(exc: ValidationError, source: Path | str, root: type
                 and any(o is not e and tuple(o["loc"])[: len(e["loc"])] == tuple(e["loc"])
                         and len(o["loc"]) > len(e["loc"]) for o in errors))
     ]
-    lines = [f"{source}: {_describe(error, root)}" for error in errors[:limit]]
+    sources = sources or {}
+
+    def file_of(error: Mapping[str, Any]) -> Path | str:
+        loc = tuple(error["loc"]) or (str((error.get("ctx") or {}).get("subpath") or "")
+                                      .split("[")[0].split(".")[0],)
+        return sources.get(str(loc[0]), source) if loc else source
+
+    lines = [f"{file_of(error)}: {_describe(error, root)}" for error in errors[:limit]]
     extra = len(errors) - limit
     if extra > 0:
         lines.append(f"... and {extra} more")

@@ -16,6 +16,7 @@ __all__ = [
     "ForecastError",
     "InfeasibleError",
     "SolverError",
+    "OutputError",
 ]
 
 
@@ -52,3 +53,8 @@ class InfeasibleError(StaffingError):
 class SolverError(StaffingError):
     """The roster solver failed for a reason other than infeasibility: CP-SAT rejected the model
     as invalid (a bug in the model builders; please report it with the scenario)."""
+
+
+class OutputError(StaffingError):
+    """An output file or folder cannot be written where it was asked for (a file in the way,
+    no permission)."""

@@ -1,17 +1,30 @@
 """Writing a plan's folder: every output of :func:`staffing.plan.plan`, each file replaced
 atomically (formats in ``docs/formats.md``).
 
+A plan folder is marked by its manifest ``plan.json``: written first with ``"complete": false``,
+then every file, then again, last, with ``"complete": true``, the run's status and the files
+with their sizes and SHA-256. The files of an earlier plan in the folder (and temporary files a
+killed run left) are removed before the new ones are written, so the folder never mixes two
+runs: a reader trusts it only when ``plan.json`` says ``"complete": true``.
+
 The reports (:mod:`staffing.reports`) render; this module writes what they return.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import uuid
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 import pandas as pd
 
 from staffing.forecast import ForecastResult
 from staffing.io import atomic_write, write_table, write_text
+from staffing.io.tables import TMP_SUFFIX
 from staffing.plan import PlanResult
 from staffing.reports import (
     plan_charts,
@@ -24,9 +37,13 @@ from staffing.simulate import SimulationResult
 from staffing.solver import RosterResult
 
 __all__ = [
-    "PLAN_FILES", "SIMULATION_SUMMARY_COLUMNS", "write_forecast_outputs", "write_plan",
-    "write_roster_outputs", "write_simulation_outputs",
+    "MANIFEST", "PLAN_FILES", "SIMULATION_SUMMARY_COLUMNS", "read_manifest",
+    "write_forecast_outputs", "write_plan", "write_roster_outputs", "write_simulation_outputs",
 ]
+
+#: The manifest of a plan folder (``docs/formats.md#planjson``).
+MANIFEST = "plan.json"
+MANIFEST_FORMAT = "staffing-plan/1"
 
 
 #: Files :func:`write_plan` writes, in order, with their format (``None`` = free-form).
@@ -45,15 +62,86 @@ PLAN_FILES = (
 )
 
 
-def write_plan(result: PlanResult, out_dir: Path | str) -> list[Path]:
-    """Write every output of a plan into ``out_dir``; each file is replaced atomically.
+def write_plan(result: PlanResult, out_dir: Path | str, *, interrupted: bool = False
+               ) -> list[Path]:
+    """Write every output of a plan into ``out_dir``, and its manifest ``plan.json`` last.
 
-    Returns the paths written: the tables of :data:`PLAN_FILES`, ``report.html`` and the
-    charts as ``charts/*.png``. A failed or infeasible roster still gets its forecast,
-    requirements, summary and report written (the roster files are then left out).
+    Returns the paths written: the tables of :data:`PLAN_FILES`, ``report.html``, the charts as
+    ``charts/*.png`` and ``plan.json``. A failed or infeasible roster still gets its forecast,
+    requirements, summary and report written (the roster files are then left out). The files
+    of an earlier plan in ``out_dir`` are removed first. ``interrupted`` (the solve was stopped
+    by the user, the best roster kept) is recorded in the manifest.
     """
     out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    run = {"format": MANIFEST_FORMAT, "complete": False, "run_id": uuid.uuid4().hex,
+           "started": _now(), "staffing_version": _version(),
+           "scenario": None if result.scenario.source is None else str(result.scenario.source),
+           "scenario_sha256": hashlib.sha256(
+               result.scenario.config.model_dump_json().encode()).hexdigest()}
+    _remove_earlier_plan(out)
+    write_text(json.dumps(run, indent=2) + "\n", out / MANIFEST)
+    written = _write_plan_files(result, out)
+    roster = result.roster
+    files = [{"path": p.relative_to(out).as_posix(), "bytes": p.stat().st_size,
+              "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in written]
+    run.update({"complete": True, "finished": _now(),
+                "status": "INTERRUPTED" if interrupted else roster.status,
+                "roster_status": roster.status, "interrupted": interrupted,
+                "objective": roster.objective, "gap": roster.gap, "files": files})
+    write_text(json.dumps(run, indent=2) + "\n", out / MANIFEST)
+    return [*written, out / MANIFEST]
+
+
+def read_manifest(out_dir: Path | str) -> dict | None:
+    """The manifest of a plan folder, or ``None`` when it has none (or an unreadable one)."""
+    try:
+        data = json.loads((Path(out_dir) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _version() -> str:
+    try:
+        return version("staffing")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
+def _remove_earlier_plan(out: Path) -> None:
+    """Remove what an earlier plan wrote into ``out`` (as its manifest lists, or by the names a
+    plan writes), and temporary files a killed run left; nothing else in the folder."""
+    earlier = read_manifest(out) or {}
+    names = {entry.get("path") for entry in earlier.get("files", ())
+             if isinstance(entry, dict) and isinstance(entry.get("path"), str)}
+    names |= {name for name, _ in PLAN_FILES} | {"backtest.csv", "simulation.csv",
+                                                 "simulation_summary.csv", MANIFEST}
+    for name in names:
+        path = out / name
+        if ".." in Path(name).parts or path.is_dir():
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    charts = out / "charts"
+    if charts.is_dir():
+        for path in charts.glob("*.png"):
+            path.unlink()
+    for folder in (out, charts):
+        if folder.is_dir():
+            for path in folder.glob(f".*{TMP_SUFFIX}"):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+
+
+def _write_plan_files(result: PlanResult, out: Path) -> list[Path]:
     written = [write_forecast_outputs(result.forecast, out)]
+    if result.forecast.backtest is not None:
+        written.append(out / "backtest.csv")
     write_table(result.requirements, out / "requirements.csv", "requirements")
     written.append(out / "requirements.csv")
     roster = result.roster

@@ -20,12 +20,12 @@ PACKAGE = Path(staffing.__file__).parent
 #: Layer of each top-level module or package of ``staffing``, lowest first. A module may import
 #: from its own layer (without a cycle) and from any layer below it, never from above.
 LAYERS = {
-    "errors": 0, "domain": 0, "timegrid": 0,
+    "errors": 0, "domain": 0, "timegrid": 0, "interrupt": 0,
     "config": 1,
     "io": 2,
     "erlang": 3, "forecast": 3, "requirements": 3, "solver": 3, "simulate": 3,
     "summary": 4,
-    "plan": 5,
+    "plan": 5, "checks": 5,
     "reports": 6,
     "export": 7,
     "scenarios": 8,

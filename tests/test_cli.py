@@ -64,9 +64,9 @@ def test_bad_history_named_in_the_error(write):
 
 
 def test_validate_reports_what_the_scenario_holds(write):
-    write("history.csv", "queue,interval_start,volume\nvoice,2026-10-19 00:00,1\n"
-                         "voice,2026-10-19 00:15,2\nchat,2026-10-19 00:00,1\n"
-                         "chat,2026-10-19 00:15,2\n")
+    write("history.csv", "queue,interval_start,volume,aht_seconds\nvoice,2026-10-12 00:00,1,300\n"
+                         "voice,2026-10-12 00:15,2,300\nchat,2026-10-12 00:00,1,300\n"
+                         "chat,2026-10-12 00:15,2,300\n")
     write("agents.csv", "agent_id,contract,skills\nA1,full_time,voice;chat:2\n")
     path = write("s.yaml", MINIMAL_SCENARIO + "history: history.csv\nagents: agents.csv\n")
     result = run("validate", path)
@@ -75,7 +75,7 @@ def test_validate_reports_what_the_scenario_holds(write):
         f"{path}: OK\n"
         "  site Test Desk (Europe/Berlin); 7 days from 2026-10-19 at 15 min\n"
         "  queues: voice (voice), chat (chat)\n"
-        "  history: 4 rows, 2026-10-19 to 2026-10-19\n"
+        "  history: 4 rows, 2026-10-12 to 2026-10-12\n"
         "  agents: 1\n"
     )
 

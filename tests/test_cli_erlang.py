@@ -139,5 +139,5 @@ def test_requirements_names_the_unknown_queue(write, tmp_path):
     result = CliRunner().invoke(cli, ["requirements", str(forecast), "--config", str(scenario),
                                       "--out", str(tmp_path / "r.csv")])
     assert result.exit_code == 1
-    assert result.output == ("Error: forecast has queue 'sms' that the scenario does not "
-                             "define; valid: voice, email\n")
+    assert result.output == (f"Error: {forecast}: forecast has queue 'sms' that the scenario "
+                             "does not define; valid: voice, email\n")

@@ -64,7 +64,8 @@ def test_aht_column_is_optional(write):
         (GOOD[:2] + ["voice,2026-03-02 10:15,5,200"],
          "history.csv: queue 'voice' has 3 missing intervals, the first at "
          "2026-03-02T09:30:00+01:00 (after row 3); add a row per interval: volume 0 when the "
-         "center was closed, an empty volume when the data is missing"),
+         "center was closed, an empty volume when the data is missing (or read absent intervals "
+         "as no contacts: --missing-intervals zero, or history_missing: zero in the scenario)"),
         (GOOD[:1] + ["voice,2026-03-02 9h15,5,200"],
          "history.csv: row 3: interval_start '2026-03-02 9h15' is not an ISO-8601 timestamp; "
          "write it like 2026-11-23T09:15:00+08:00 or 2026-11-23 09:15"),
@@ -78,10 +79,17 @@ def test_aht_column_is_optional(write):
          "history.csv: row 3: aht_seconds must be > 0, got 0"),
         (["voice,2026-03-02 09:05,3,100", "voice,2026-03-02 09:20,3,100"],
          "history.csv: row 2: interval_start 2026-03-02T09:05:00+01:00 is not on the 15-min grid "
-         "of the file"),
+         "of the file; intervals start on whole multiples of the interval length"),
         (["voice,2026-03-02 09:00,3,100", "voice,2026-03-02 09:07,3,100"],
-         "history.csv: intervals are 7 min apart; use a length that divides an hour (1, 2, 3, 5, "
+         "history.csv: row 3: interval_start 2026-03-02T09:07:00+01:00 is 7 min after the "
+         "queue's previous row; use one interval length that divides an hour (1, 2, 3, 5, "
          "6, 10, 12, 15, 20, 30, 60 min)"),
+        (["voice,2026-03-02 10:00,1,9", "voice,2026-03-02 11:00,1,9", "voice,2026-03-02 12:07,1,9",
+          "voice,2026-03-02 13:00,1,9", "voice,2026-03-02 14:00,1,9"],
+         "history.csv: row 4: interval_start 2026-03-02T12:07:00+01:00 is not on the 60-min grid "
+         "of the file; intervals start on whole multiples of the interval length"),
+        (GOOD[:1] + ["voice,2026-03-02 09:15,inf,200"],
+         "history.csv: row 3: volume 'inf' is not a finite number"),
         (["voice,2026-03-29 01:45,3,100", "voice,2026-03-29 02:00,3,100"],
          "history.csv: row 3: interval_start 2026-03-29 02:00 does not exist in Europe/Berlin "
          "(clocks jump forward over it); remove the row or write the time with its UTC offset"),

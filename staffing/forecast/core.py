@@ -241,11 +241,12 @@ def _forecast_queue(queue: str, rows: pd.DataFrame | None, horizon: Horizon,
         aht = np.full_like(forecast, float(config.aht_seconds))
     else:
         aht = forecast_aht(series, start, horizon.days)
-        if aht is None:
-            raise ForecastError(
-                f"queue {queue!r}: no handle time: the history has no aht_seconds for it and "
-                f"the scenario sets no aht_seconds; add an aht_seconds column to the history or "
-                f"set queues[].aht_seconds for {queue!r}")
+        if aht is None:  # a volume-only history: the volume forecast is still of use
+            aht = np.full_like(forecast, np.nan)
+            notes.append(
+                f"queue {queue!r}: no handle time in the history, so aht_seconds is left "
+                f"empty; set queues[].aht_seconds for {queue!r} in the scenario (or add an "
+                "aht_seconds column to the history) before computing requirements")
     frame = _to_frame(queue, horizon, forecast, lower, upper, aht)
     return _QueueForecast(frame, used, table, notes)
 

@@ -24,6 +24,8 @@ from staffing.io.tables import (
     atomic_path,
     atomic_write,
     check_history,
+    check_output_dir,
+    check_output_file,
     history_interval_minutes,
     read_agents,
     read_format,
@@ -36,7 +38,8 @@ from staffing.io.tables import (
 
 __all__ = [
     "ALLOWED_HISTORY_MINUTES", "Column", "FORMATS", "PATH_KEYS", "Scenario", "agents_from_frame",
-    "agents_to_frame", "atomic_path", "atomic_write", "check_history", "history_interval_minutes",
+    "agents_to_frame", "atomic_path", "atomic_write", "check_history",
+    "check_output_dir", "check_output_file", "history_interval_minutes",
     "load_config", "load_scenario", "parse_scenario", "read_agents", "read_format",
     "read_history", "read_raw_scenario", "read_table", "read_yaml", "scenario_from_config",
     "write_agents", "write_table", "write_text",

@@ -6,7 +6,7 @@ Validation itself is pure and lives in :mod:`staffing.config`; this module reads
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,9 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
+        if not isinstance(key, Hashable):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a key must be a name, got {show_value(key)}", key_node.start_mark)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None,
@@ -49,9 +52,20 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
     return loader.construct_mapping(node, deep=deep)
 
 
+def _construct_timestamp(loader: _UniqueKeyLoader, node: yaml.ScalarNode) -> Any:
+    """A YAML date or timestamp; an impossible one (2026-02-30) is an error naming its line."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"{node.value!r} is not a valid date ({exc}); write it as YYYY-MM-DD, "
+            "e.g. 2026-11-23", node.start_mark) from None
+
+
 _UniqueKeyLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
+_UniqueKeyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def read_yaml(path: Path | str) -> Any:
@@ -119,9 +133,12 @@ def parse_scenario(data: Any, *, source: Path | str = "<scenario>",
     (relative to ``base_dir``, default the folder of ``source``)."""
     source = Path(source)
     base_dir = source.parent if base_dir is None else Path(base_dir)
+    sources: dict[str, Path] = {}
     if isinstance(data, Mapping) and isinstance(data.get("events"), str | Path):
-        data = {**data, "events": _read_events_file(base_dir / data["events"], source)}
-    return parse_config(data, source=source, base_dir=base_dir)
+        events_path = base_dir / data["events"]
+        data = {**data, "events": _read_events_file(events_path, source)}
+        sources["events"] = events_path
+    return parse_config(data, source=source, base_dir=base_dir, sources=sources)
 
 
 def _read_events_file(path: Path, source: Path) -> Any:
@@ -181,7 +198,8 @@ def load_scenario(path: Path | str) -> Scenario:
 def scenario_from_config(config: ScenarioConfig, *, source: Path | None = None) -> Scenario:
     """Load the data files a validated config names."""
     tz = config.site.time_zone
-    history = read_history(config.history, tz) if config.history is not None else None
+    history = (read_history(config.history, tz, missing=config.history_missing)
+               if config.history is not None else None)
     agents: tuple[Agent, ...] = ()
     if config.agents is not None:
         agents = read_agents(

@@ -17,6 +17,7 @@ import difflib
 import os
 import re
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from staffing.domain import WEEKDAYS, Agent, did_you_mean, parse_skills
-from staffing.errors import DataError
+from staffing.errors import DataError, OutputError
 from staffing.timegrid import format_timestamps, parse_timestamps
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
     "Column",
     "atomic_path",
     "atomic_write",
+    "check_output_dir",
+    "check_output_file",
     "history_interval_minutes",
     "read_agents",
     "read_format",
@@ -52,7 +55,7 @@ class Column:
     """One column of a file format.
 
     ``required`` columns must be present; ``nullable`` ones may have empty cells; ``min_value``
-    (with ``strict`` for >) bounds numbers.
+    (with ``strict`` for >) and ``max_value`` bound numbers.
     """
 
     name: str
@@ -61,20 +64,26 @@ class Column:
     nullable: bool = False
     min_value: float | None = None
     strict: bool = False
+    max_value: float | None = None
 
 
 def _c(name: str, kind: Kind, **kw) -> Column:
     return Column(name, kind, **kw)
 
 
-_VOLUME = dict(min_value=0.0)
+#: Upper bounds that keep the arithmetic finite: no interval has a billion contacts, no contact
+#: takes a week. [contacts], [s]
+MAX_VOLUME = 1e9
+MAX_AHT_SECONDS = 7 * 86400.0
+_VOLUME = dict(min_value=0.0, max_value=MAX_VOLUME)
 #: The project's file formats, documented in ``docs/formats.md``. Extra columns are kept.
 FORMATS: Mapping[str, tuple[Column, ...]] = {
     "history": (
         _c("queue", "text"),
         _c("interval_start", "timestamp"),
         _c("volume", "number", nullable=True, **_VOLUME),
-        _c("aht_seconds", "number", required=False, nullable=True, min_value=0.0, strict=True),
+        _c("aht_seconds", "number", required=False, nullable=True, min_value=0.0, strict=True,
+           max_value=MAX_AHT_SECONDS),
     ),
     "forecast": (
         _c("queue", "text"),
@@ -82,7 +91,7 @@ FORMATS: Mapping[str, tuple[Column, ...]] = {
         _c("volume", "number", **_VOLUME),
         _c("volume_lower", "number", **_VOLUME),
         _c("volume_upper", "number", **_VOLUME),
-        _c("aht_seconds", "number", min_value=0.0, strict=True),
+        _c("aht_seconds", "number", nullable=True, min_value=0.0, strict=True),
     ),
     "requirements": (
         _c("queue", "text"),
@@ -120,22 +129,73 @@ FORMATS: Mapping[str, tuple[Column, ...]] = {
 
 
 # ----------------------------------------------------------------------------- atomic output
+def check_output_dir(path: Path | str, option: str = "--out") -> Path:
+    """Check that ``path`` is, or can be created as, a folder this user can write into.
+
+    Called before any work is done, so a run is not lost to an output location that cannot
+    be written. Raises :class:`OutputError` naming the option and what is in the way.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise OutputError(f"{option} {path}: is a file, not a folder; choose another {option}")
+    _check_folder(path, path, option)
+    return path
+
+
+def check_output_file(path: Path | str, option: str = "--out") -> Path:
+    """Check that the file ``path`` can be written: not a folder, and its folder exists or can
+    be created and written into. Raises :class:`OutputError` naming the option."""
+    path = Path(path)
+    if path.is_dir():
+        raise OutputError(f"{option} {path}: is a folder; give a file name")
+    _check_folder(path.parent, path, option)
+    return path
+
+
+def _check_folder(folder: Path, shown: Path, option: str) -> None:
+    existing = folder
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise OutputError(f"{option} {shown}: {existing} is a file, not a folder; choose "
+                          f"another {option}")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise OutputError(f"{option} {shown}: no permission to write in {existing}; choose "
+                          f"another {option}")
+
+
+_UMASK_LOCK = threading.Lock()
+
+
+def _file_mode() -> int:
+    """The mode a new file gets under the user's umask (``0666 & ~umask``)."""
+    with _UMASK_LOCK:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return 0o666 & ~mask
+
+
+#: Suffix of the temporary files :func:`atomic_path` writes (``.NAME.XXXX.tmp``).
+TMP_SUFFIX = ".tmp"
+
+
 @contextlib.contextmanager
 def atomic_path(path: Path | str) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; on success it replaces ``path`` in one rename.
 
     On an exception the temporary file is removed and ``path`` is left as it was. Parent
-    folders are created.
+    folders are created. The file gets the mode a new file gets under the user's umask.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
         with open(tmp, "rb") as fh:
             os.fsync(fh.fileno())
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -243,6 +303,11 @@ def _parse_column(raw: pd.Series, column: Column, where: str, time_zone: str | N
         label = bad[bad].index[0]
         raise DataError(f"{where}: row {raw.index.get_loc(label) + 2}: {column.name} "
                         f"{text[label]!r} is not a number")
+    infinite = np.isinf(values.to_numpy(dtype=float, na_value=np.nan))
+    if infinite.any():
+        label = raw.index[int(np.flatnonzero(infinite)[0])]
+        raise DataError(f"{where}: row {raw.index.get_loc(label) + 2}: {column.name} "
+                        f"{text[label]!r} is not a finite number")
     if column.kind == "integer":
         fractional = values.notna() & (values != np.round(values))
         if fractional.any():
@@ -257,6 +322,12 @@ def _parse_column(raw: pd.Series, column: Column, where: str, time_zone: str | N
             op = ">" if column.strict else ">="
             raise DataError(f"{where}: row {raw.index.get_loc(label) + 2}: {column.name} must "
                             f"be {op} {column.min_value:g}, got {text[label]}")
+    if column.max_value is not None:
+        high = (values > column.max_value) & values.notna()
+        if high.any():
+            label = high[high].index[0]
+            raise DataError(f"{where}: row {raw.index.get_loc(label) + 2}: {column.name} must "
+                            f"be <= {column.max_value:,.0f}, got {text[label]}")
     if column.kind == "integer" and not column.nullable:
         return values.astype("int64")
     return values.astype("float64")
@@ -287,28 +358,53 @@ def read_table(path: Path | str, format_name: str, *, time_zone: str | None = No
 # ----------------------------------------------------------------------------------- history
 ALLOWED_HISTORY_MINUTES = (1, 2, 3, 5, 6, 10, 12, 15, 20, 30, 60)
 
+#: What an interval absent from the history means: ``error`` (refuse the file) or ``zero`` (no
+#: contacts: the center was closed or nobody called, as ACD exports often leave such rows out).
+HISTORY_MISSING = ("error", "zero")
 
-def read_history(path: Path | str, time_zone: str) -> pd.DataFrame:
+
+def read_history(path: Path | str, time_zone: str, *, missing: str = "error") -> pd.DataFrame:
     """Read a contact history and check it can be forecast from.
 
     Returns columns ``queue, interval_start, volume`` and ``aht_seconds`` (NaN when absent),
     sorted by queue and time. Empty ``volume`` cells mean *missing data* (NaN); a closed interval
     is a row with volume 0. Raises :class:`DataError` on duplicate, unsorted, misaligned or
     missing intervals, unparsable timestamps and negative volumes, naming the file and row.
+    With ``missing="zero"`` an interval without a row is added with volume 0 (and no AHT).
     """
     frame = read_table(path, "history", time_zone=time_zone)
     if "aht_seconds" not in frame.columns:
         frame["aht_seconds"] = np.nan
     frame = frame[["queue", "interval_start", "volume", "aht_seconds"]]
-    check_history(frame, where=str(path))
+    minutes = check_history(frame, where=str(path), missing=missing)
+    if missing == "zero":
+        frame = _fill_missing_intervals(frame, minutes, time_zone)
     return frame.sort_values(["queue", "interval_start"], kind="stable").reset_index(drop=True)
 
 
-def check_history(frame: pd.DataFrame, *, where: str = "history") -> int:
+def _fill_missing_intervals(frame: pd.DataFrame, minutes: int, time_zone: str) -> pd.DataFrame:
+    """Each queue's intervals from its first to its last row, absent ones with volume 0."""
+    parts = []
+    for queue, rows in frame.groupby("queue", sort=False):
+        utc = rows["interval_start"].dt.tz_convert("UTC")
+        grid = pd.date_range(utc.min(), utc.max(), freq=f"{minutes}min")
+        full = pd.DataFrame({"interval_start": grid.tz_convert(time_zone)})
+        full = full.merge(rows.drop(columns="queue"), on="interval_start", how="left")
+        known = full["interval_start"].isin(rows["interval_start"])
+        full.loc[~known, "volume"] = 0.0
+        full.insert(0, "queue", queue)
+        parts.append(full)
+    return pd.concat(parts, ignore_index=True)
+
+
+def check_history(frame: pd.DataFrame, *, where: str = "history", missing: str = "error") -> int:
     """Check a history frame's intervals; return their length in minutes.
 
-    Within each queue, rows must be in time order without duplicates and without gaps.
+    Within each queue, rows must be in time order without duplicates and on one grid; gaps are
+    refused unless ``missing="zero"``.
     """
+    if missing not in HISTORY_MISSING:
+        raise ValueError(f"missing must be one of {HISTORY_MISSING}, got {missing!r}")
     if frame.empty:
         raise DataError(f"{where}: no rows; the history needs at least one interval per queue")
     stamps = frame["interval_start"]
@@ -336,16 +432,30 @@ def check_history(frame: pd.DataFrame, *, where: str = "history") -> int:
                 f"{stamps.iloc[positions[i - 1]].isoformat()} for queue {queue!r}; sort the "
                 "file by queue and interval_start"
             )
+    wall_minutes = stamps.dt.hour * 60 + stamps.dt.minute
+
+    def off_grid_row(minutes: int) -> None:
+        misaligned = (wall_minutes % minutes) != 0
+        if misaligned.any():
+            row = int(np.flatnonzero(misaligned.to_numpy())[0]) + 2
+            raise DataError(f"{where}: row {row}: interval_start "
+                            f"{stamps.iloc[row - 2].isoformat()} is not on the {minutes}-min "
+                            "grid of the file; intervals start on whole multiples of the "
+                            "interval length")
+
     minutes = history_interval_minutes(frame)
     if minutes not in ALLOWED_HISTORY_MINUTES:
-        raise DataError(f"{where}: intervals are {minutes} min apart; use a length that divides "
-                        f"an hour ({', '.join(map(str, ALLOWED_HISTORY_MINUTES))} min)")
-    wall_minutes = stamps.dt.hour * 60 + stamps.dt.minute
-    misaligned = (wall_minutes % minutes) != 0
-    if misaligned.any():
-        row = int(np.flatnonzero(misaligned.to_numpy())[0]) + 2
-        raise DataError(f"{where}: row {row}: interval_start {stamps.iloc[row - 2].isoformat()} "
-                        f"is not on the {minutes}-min grid of the file")
+        usual = _usual_step_minutes(frame, epoch)
+        if usual in ALLOWED_HISTORY_MINUTES:
+            off_grid_row(usual)  # a row at 12:07 in an hourly file: name that row
+        row = _first_row_with_step(frame, epoch, minutes)
+        raise DataError(f"{where}: row {row}: interval_start "
+                        f"{stamps.iloc[row - 2].isoformat()} is {minutes} min after the "
+                        "queue's previous row; use one interval length that divides an hour "
+                        f"({', '.join(map(str, ALLOWED_HISTORY_MINUTES))} min)")
+    off_grid_row(minutes)
+    if missing == "zero":
+        return minutes
     step = np.int64(minutes * 60)
     for queue, rows in frame.groupby("queue", sort=False).groups.items():
         positions = frame.index.get_indexer(rows)
@@ -358,9 +468,30 @@ def check_history(frame: pd.DataFrame, *, where: str = "history") -> int:
                 f"{where}: queue {queue!r} has {missing} missing interval"
                 f"{'s' if missing > 1 else ''}, the first at {first} (after row "
                 f"{positions[i] + 2}); add a row per interval: volume 0 when the center was "
-                "closed, an empty volume when the data is missing"
+                "closed, an empty volume when the data is missing (or read absent intervals "
+                "as no contacts: --missing-intervals zero, or history_missing: zero in the "
+                "scenario)"
             )
     return minutes
+
+
+def _first_row_with_step(frame: pd.DataFrame, epoch: np.ndarray, minutes: int) -> int:
+    """The file row (header = 1) of the first interval ``minutes`` after its queue's previous."""
+    hits = []
+    for rows in frame.groupby("queue", sort=False).indices.values():
+        steps = np.diff(epoch[rows]) // 60
+        hits += [int(rows[i + 1]) for i in np.flatnonzero(steps == minutes)[:1]]
+    return min(hits) + 2
+
+
+def _usual_step_minutes(frame: pd.DataFrame, epoch: np.ndarray) -> int | None:
+    """The most common step between consecutive rows of a queue. [min]"""
+    steps = [np.diff(epoch[rows]) for rows in frame.groupby("queue", sort=False).indices.values()
+             if len(rows) > 1]
+    if not steps:
+        return None
+    values, counts = np.unique(np.concatenate(steps) // 60, return_counts=True)
+    return int(values[np.argmax(counts)])
 
 
 def _epoch_seconds(stamps: pd.Series) -> np.ndarray:
@@ -451,6 +582,10 @@ def agents_from_frame(raw: pd.DataFrame, *, time_zone: str, queue_ids: Iterable[
         for name, values in numbers.items():
             value = values.iloc[int(i)]
             extra[name] = None if pd.isna(value) else float(value)
+        low, high = extra.get("min_hours_per_week"), extra.get("max_hours_per_week")
+        if low is not None and high is not None and low > high:
+            raise DataError(f"{here}: min_hours_per_week {low:g} is above max_hours_per_week "
+                            f"{high:g}; lower the minimum or raise the maximum")
         agents.append(
             Agent(
                 agent_id=agent_id,

@@ -49,6 +49,7 @@ from ortools.sat.python import cp_model
 from staffing.config import ContractConfig, ShiftRules, SolverSettings
 from staffing.domain import Agent
 from staffing.errors import SolverError
+from staffing.interrupt import stop_requested, stoppable
 from staffing.timegrid import Horizon
 
 if TYPE_CHECKING:
@@ -395,7 +396,7 @@ class _Relaxation:
         if self.thread.ident is None:
             return  # never started
         run = self.run
-        self.thread.join(timeout=max(0.0, run.remaining()) + 5.0)
+        self.thread.join(timeout=0.0 if stop_requested() else max(0.0, run.remaining()) + 5.0)
         relaxation = self.box.get("result")
         if "error" in self.box:
             run.stats["relaxation_error"] = self.box["error"]
@@ -550,13 +551,14 @@ def _cpsat_solver(run: _Run) -> cp_model.CpSolver:
     params.num_workers = settings.workers
     params.random_seed = settings.random_seed
     params.log_search_progress = False
+    params.catch_sigint_signal = False  # Ctrl-C is the caller's: staffing.interrupt stops us
     if run.problem.n_options() > LARGE_MODEL_OPTIONS:
         # Presolve and probing of a large model take most of a short time limit and find
         # little; one presolve pass leaves the time to the search from the hint.
         params.max_presolve_iterations = 1
         params.cp_model_probing_level = 0
         params.symmetry_level = 0
-    remaining = run.remaining()
+    remaining = 0.0 if stop_requested() else run.remaining()
     if settings.deterministic:
         params.interleave_search = settings.workers > 1
         params.max_deterministic_time = settings.time_limit_seconds
@@ -579,7 +581,8 @@ def _search_cpsat(run: _Run, first: _FirstRoster, relaxation: _Relaxation) -> Ro
     callback = _Callback(progress, SCALE, 0.0)
     solver.best_bound_callback = lambda b: progress.update(bound=b / SCALE, source="bound")
     cp_started = time.perf_counter()
-    status = solver.solve(m.cp, callback)
+    with stoppable(solver):
+        status = solver.solve(m.cp, callback)
     stats["cpsat_seconds"] = time.perf_counter() - cp_started
     stats["cpsat_status"] = solver.status_name(status)
     stats["cpsat_solutions"] = callback.solutions

@@ -185,6 +185,7 @@ def _infeasible_core(problem: RosterProblem, seed: int, time_limit: float) -> li
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.catch_sigint_signal = False
 
     def infeasible(active: list[str]) -> bool | None:
         m.cp.clear_assumptions()
@@ -244,6 +245,7 @@ def explain_model(problem: RosterProblem, *, seed: int = 0, time_limit: float = 
     solver.parameters.num_workers = 1
     solver.parameters.random_seed = seed
     solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.catch_sigint_signal = False
     status = solver.solve(m.cp)
     if status != cp_model.INFEASIBLE:
         return ["no roster keeping every hard rule was found in time, though each agent's "

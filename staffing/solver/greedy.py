@@ -31,6 +31,7 @@ from ortools.sat.python import cp_model
 
 from staffing.config import SolverWeights
 from staffing.solver.breaks import assign_breaks, break_share, place_breaks
+from staffing.interrupt import stop_requested
 from staffing.solver.coverage import understaffing_costs
 from staffing.solver.model import SCALE, RosterModel
 from staffing.solver.problem import RosterProblem
@@ -68,6 +69,7 @@ class _AgentWeek:
         params.random_seed = seed
         params.max_time_in_seconds = 10.0
         params.log_search_progress = False
+        params.catch_sigint_signal = False
 
     def solve(self, value: np.ndarray, hint: np.ndarray | None) -> np.ndarray | None:
         """Best week given each option's coverage value (objective units); returns the
@@ -243,7 +245,7 @@ class AgentPlacer:
         best, best_value, current = roster, value, roster
         self.choice = roster.choice.copy()
         passes = 0
-        while passes < max_passes and time.perf_counter() < deadline:
+        while passes < max_passes and time.perf_counter() < deadline and not stop_requested():
             changed = 0
             self.residual.served, self.contrib = roster_contributions(p, current)
             for a in self.order:

@@ -87,6 +87,7 @@ def complete_hint(m: RosterModel, *, seed: int, time_limit_seconds: float) -> bo
     params.num_workers = 1
     params.random_seed = seed
     params.fix_variables_to_their_hinted_value = True
+    params.catch_sigint_signal = False
     params.max_time_in_seconds = min(time_limit_seconds, 30.0)
     status = solver.solve(m.cp)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

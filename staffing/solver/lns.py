@@ -43,6 +43,7 @@ from ortools.sat.python import cp_model
 
 from staffing.config import SolverWeights
 from staffing.solver.breaks import merge_break_starts, split_break_starts
+from staffing.interrupt import stop_requested
 from staffing.solver.coverage import IntervalCoverage, add_interval_coverage
 from staffing.solver.extract import solution_from_values
 from staffing.solver.hints import complete_hint, hint_values
@@ -257,7 +258,7 @@ def large_neighbourhood_search(
     window_size = max(1, min(window_size, p.A))
     steps = improvements = stale = 0
     portfolio = _Portfolio(workers)
-    while time.perf_counter() < deadline - 0.5 and p.A > 0:
+    while time.perf_counter() < deadline - 0.5 and p.A > 0 and not stop_requested():
         freed_idx, days = _neighbourhood(p, best_ev, size, window_size, steps, rng, masks,
                                          window_days)
         steps += 1
@@ -284,6 +285,7 @@ def large_neighbourhood_search(
         params.max_time_in_seconds = max(0.2, min(step_seconds,
                                                   deadline - time.perf_counter()))
         params.log_search_progress = False
+        params.catch_sigint_signal = False
         # A small model solved many times: a light presolve, and the search starts from the
         # hint (the current roster of the freed agents, a feasible point).
         params.max_presolve_iterations = 1

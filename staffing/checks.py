@@ -15,9 +15,9 @@ import pandas as pd
 from staffing.errors import DataError, InfeasibleError
 from staffing.io import Scenario
 from staffing.plan import roster_agents
+from staffing.solver.adjustments import adjust_contracts
 from staffing.solver.explain import precheck
 from staffing.solver.problem import build_problem
-from staffing.solver.adjustments import adjust_contracts
 
 __all__ = ["check_requirements", "check_scenario"]
 

@@ -7,8 +7,6 @@ here; any other exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-import _thread
-import contextlib
 import datetime as dt
 import json
 import math
@@ -33,7 +31,12 @@ from staffing.errors import (
 )
 from staffing.forecast.backtest import format_backtest
 from staffing.io import Scenario, load_config, load_scenario
-from staffing.plan import forecast_history, requirements_stage, roster_stage, simulation_stage
+from staffing.plan import (
+    forecast_history,
+    requirements_stage,
+    roster_stage,
+    simulation_stage,
+)
 from staffing.plan import plan as run_plan
 from staffing.reports import (
     comparison_report,

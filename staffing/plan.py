@@ -22,6 +22,7 @@ from staffing.domain import Agent
 from staffing.errors import ConfigError, DataError
 from staffing.forecast import ForecastResult, build_forecast
 from staffing.forecast.adjustments import adjust_forecast, effective_events
+from staffing.interrupt import stop_requested
 from staffing.io import Scenario
 from staffing.requirements import build_requirements
 from staffing.simulate import SimulationResult, simulate, simulation_input
@@ -189,7 +190,7 @@ def verify_stage(
     rescheduled = scenario.with_changes({"solver": {"time_limit_seconds": limit}})
     for number in range(1, settings.max_rounds + 1):
         found = shortfalls(simulation, coverage, config, block_minutes=settings.block_minutes)
-        if not found:
+        if not found or stop_requested():
             break
         raised = raise_requirements(requirements, coverage, found, config)
         added = float((raised["agents_required_with_shrinkage"]
@@ -203,8 +204,8 @@ def verify_stage(
         rounds.append(VerificationRound(
             number, tuple((f.queue, f.block_start, f.simulated, f.target) for f in found),
             added, before, _paid_hours(candidate), str(candidate.status)))
-        if not candidate.feasible:
-            break
+        if not candidate.feasible or stop_requested():
+            break  # a round stopped by Ctrl-C keeps the roster before it
         requirements, roster = raised, candidate
         coverage = coverage_report(requirements, roster.coverage, config)
         simulation = simulation_stage(scenario, forecast, roster.activities)

@@ -26,7 +26,7 @@ from staffing.interrupt import stop_requested
 from staffing.io import Scenario
 from staffing.requirements import build_requirements
 from staffing.simulate import SimulationResult, simulate, simulation_input
-from staffing.simulate.verify import raise_requirements, shortfalls
+from staffing.simulate.verify import raise_requirements, shortfall_score, shortfalls
 from staffing.solver import RosterResult, SolveProgress, solve_roster
 from staffing.solver.adjustments import adjust_agents, adjust_contracts
 from staffing.summary import coverage_report, daily_summary, with_simulated
@@ -79,6 +79,9 @@ class VerificationRound:
     paid_hours_before, paid_hours_after : the roster's paid hours before and after the
         round's re-roster. [h]
     status : the re-roster's status.
+    kept : whether the round's roster was kept: it must be feasible and lower the simulated
+        shortfall (:func:`staffing.simulate.verify.shortfall_score`); else the plan keeps the
+        roster before it and verification stops.
     """
 
     round: int
@@ -87,6 +90,7 @@ class VerificationRound:
     paid_hours_before: float
     paid_hours_after: float
     status: str
+    kept: bool = True
 
 
 def plan(
@@ -176,8 +180,10 @@ def verify_stage(
     rounds raise the requirements where a voice or chat queue's simulated service level falls
     short (:mod:`staffing.simulate.verify`) and roster again from the previous roster.
 
-    A round's roster is kept only if it is feasible. Returns the last simulation, the rounds,
-    and the requirements, roster and coverage the plan ends with.
+    A round's roster is kept only if it is feasible and lowers the simulated shortfall
+    (:func:`~staffing.simulate.verify.shortfall_score`); otherwise verification stops with the
+    roster before it. Returns the last simulation kept, the rounds, and the requirements,
+    roster and coverage the plan ends with.
     """
     config = scenario.config
     settings = config.simulation
@@ -188,6 +194,7 @@ def verify_stage(
     hours = config.interval_minutes / 60
     limit = settings.round_time_limit_seconds or config.solver.time_limit_seconds / 3
     rescheduled = scenario.with_changes({"solver": {"time_limit_seconds": limit}})
+    score = shortfall_score(simulation.days, config)
     for number in range(1, settings.max_rounds + 1):
         found = shortfalls(simulation, coverage, config, block_minutes=settings.block_minutes)
         if not found or stop_requested():
@@ -198,17 +205,21 @@ def verify_stage(
         if on_stage is not None:
             on_stage(f"verification round {number}: {len(found)} short blocks, "
                      f"+{added:,.1f} agent-hours required")
-        before = _paid_hours(roster)
         candidate = roster_stage(rescheduled, raised, warm_start=roster.roster,
                                  on_progress=on_progress)
+        kept = candidate.feasible and not stop_requested()
+        if kept:
+            candidate_coverage = coverage_report(raised, candidate.coverage, config)
+            candidate_simulation = simulation_stage(scenario, forecast, candidate.activities)
+            candidate_score = shortfall_score(candidate_simulation.days, config)
+            kept = candidate_score < score
         rounds.append(VerificationRound(
             number, tuple((f.queue, f.block_start, f.simulated, f.target) for f in found),
-            added, before, _paid_hours(candidate), str(candidate.status)))
-        if not candidate.feasible or stop_requested():
-            break  # a round stopped by Ctrl-C keeps the roster before it
-        requirements, roster = raised, candidate
-        coverage = coverage_report(requirements, roster.coverage, config)
-        simulation = simulation_stage(scenario, forecast, roster.activities)
+            added, _paid_hours(roster), _paid_hours(candidate), str(candidate.status), kept))
+        if not kept:
+            break  # the round moved agents without lowering the shortfall: undone, stop
+        requirements, roster, coverage = raised, candidate, candidate_coverage
+        simulation, score = candidate_simulation, candidate_score
     return simulation, tuple(rounds), requirements, roster, coverage
 
 

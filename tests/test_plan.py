@@ -201,7 +201,10 @@ def test_verification_only_raises_requirements(result, scenario):
         return
     assert (requirements["verification_added"] >= 0).all()
     added_hours = requirements["verification_added"].sum() * scenario.config.interval_minutes / 60
-    assert sum(r.added_agent_hours for r in result.verification) == pytest.approx(added_hours)
+    kept = [r for r in result.verification if r.kept]
+    assert sum(r.added_agent_hours for r in kept) == pytest.approx(added_hours)
+    # A round that did not lower the simulated shortfall is undone and ends verification.
+    assert all(r.kept for r in result.verification[:-1])
 
 
 def test_simulate_command_on_a_plan_folder(plan_dir, tmp_path):

@@ -92,18 +92,21 @@ def _simulation_lines(result) -> list[str]:
 
 
 def _round_lines(rounds) -> list[str]:
-    lines = []
-    added = sum(r.added_agent_hours for r in rounds)
-    paid = rounds[-1].paid_hours_after - rounds[0].paid_hours_before
-    lines.append(f"Verification: {len(rounds)} round{'s' if len(rounds) > 1 else ''} added "
-                 f"{added:,.1f} agent-hours to the requirements and {paid:+,.1f} paid hours to "
-                 "the roster")
+    kept = [r for r in rounds if r.kept]
+    added = sum(r.added_agent_hours for r in kept)
+    paid = (kept[-1].paid_hours_after - kept[0].paid_hours_before) if kept else 0.0
+    lines = [f"Verification: {len(kept)} round{'' if len(kept) == 1 else 's'} kept, adding "
+             f"{added:,.1f} agent-hours to the requirements and {paid:+,.1f} paid hours to the "
+             "roster"]
     for r in rounds:
         queues = sorted({q for q, *_ in r.short_blocks})
+        verdict = "kept" if r.kept else (
+            "undone: its roster did not lower the simulated shortfall" if r.status != "INFEASIBLE"
+            else "undone: no feasible roster")
         lines.append(f"  round {r.round}: {len(r.short_blocks)} blocks short in simulation "
                      f"({', '.join(queues)}); +{r.added_agent_hours:,.1f} agent-hours required; "
                      f"paid hours {r.paid_hours_before:,.1f} -> {r.paid_hours_after:,.1f} "
-                     f"({r.status})")
+                     f"({r.status}, {verdict})")
     return lines
 
 

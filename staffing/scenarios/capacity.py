@@ -30,6 +30,7 @@ from staffing.plan import (
     roster_stage,
     simulation_stage,
 )
+from staffing.simulate.verify import EMAIL_ON_TIME
 from staffing.summary import coverage_report, daily_summary, roster_cost_by_day, with_simulated
 
 __all__ = ["EMAIL_ON_TIME", "CapacityPoint", "CapacityResult", "find_capacity", "misses"]
@@ -95,9 +96,6 @@ class CapacityResult:
                                   **self.changes}, sort_keys=False))
 
 
-#: Share of an email queue's messages to answer within ``response_within_hours`` [fraction]:
-#: all of them, up to the fluid backlog model's rounding.
-EMAIL_ON_TIME = 0.99
 
 
 def misses(summary: pd.DataFrame, scenario: Scenario) -> tuple[str, ...]:

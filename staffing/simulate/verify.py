@@ -18,6 +18,9 @@ error on the plan itself and corrects the requirements:
    ``agents_required_with_shrinkage`` becomes at least ``scheduled + k``.
 3. The roster is solved again against the raised requirements, from the previous roster,
    and simulated again; :func:`staffing.plan.plan` repeats this for ``max_rounds`` rounds.
+   A round is kept only if it lowers the plan's simulated shortfall (:func:`shortfall_score`):
+   where the agents are too few for every target (a promotion week with no extra staff),
+   raising one queue only moves agents from another, and the round is undone.
 
 Email queues are not raised: their simulated service (FCFS over the whole response window)
 is reported beside the backlog formula's, which is the pessimistic one of the two.
@@ -34,7 +37,12 @@ from staffing.config import ScenarioConfig
 from staffing.requirements import expected_performance
 from staffing.simulate.results import SimulationResult
 
-__all__ = ["MAX_TARGET", "MAX_EXTRA_AGENTS", "Shortfall", "raise_requirements", "shortfalls"]
+__all__ = ["EMAIL_ON_TIME", "MAX_EXTRA_AGENTS", "MAX_TARGET", "Shortfall", "raise_requirements",
+           "shortfall_score", "shortfalls"]
+
+#: Share of an email queue's messages to answer within ``response_within_hours`` [fraction]:
+#: all of them, up to the rounding of the models.
+EMAIL_ON_TIME = 0.99
 
 #: The highest service level the raised target asks of the formula. [fraction]
 MAX_TARGET = 0.995
@@ -157,3 +165,19 @@ def raise_requirements(requirements: pd.DataFrame, coverage: pd.DataFrame,
     out["verification_added"] = out["verification_added"].to_numpy() + (raised - current)
     out["agents_required_with_shrinkage"] = raised
     return out
+
+
+def shortfall_score(simulated_days: pd.DataFrame, config: ScenarioConfig) -> float:
+    """The plan's simulated shortfall: over every queue and local day, the contacts times the
+    points by which the day's simulated service level misses the queue's target (email:
+    :data:`EMAIL_ON_TIME` answered within ``response_within_hours``). 0 when every target
+    holds on every day. [contacts x fraction]"""
+    total = 0.0
+    for queue in config.queues:
+        target = EMAIL_ON_TIME if queue.channel == "email" else queue.service_level
+        if not target:
+            continue
+        part = simulated_days[simulated_days["queue"] == queue.id]
+        miss = (target - part["service_level"]).clip(lower=0).fillna(0.0)
+        total += float((miss * part["contacts"]).sum())
+    return total

@@ -14,7 +14,12 @@ import pytest
 from staffing.config import parse_config
 from staffing.requirements import build_requirements
 from staffing.simulate import simulate
-from staffing.simulate.verify import MAX_TARGET, raise_requirements, shortfalls
+from staffing.simulate.verify import (
+    MAX_TARGET,
+    raise_requirements,
+    shortfall_score,
+    shortfalls,
+)
 from staffing.summary import coverage_report
 from tests.simulate.conftest import build_case
 
@@ -102,3 +107,20 @@ def test_raising_never_lowers_a_requirement(plan_frames):
     assert (raised["agents_required_with_shrinkage"]
             >= requirements["agents_required_with_shrinkage"]).all()
     assert (raised["verification_added"] > 0).all()
+
+
+def test_the_shortfall_score_counts_contacts_times_points_missed():
+    config = parse_config({"site": {"name": "T", "time_zone": "UTC"},
+                           "horizon": {"start_date": "2026-03-02", "days": 2},
+                           "queues": [VOICE, {"id": "mail", "channel": "email",
+                                              "response_within_hours": 24}]},
+                          source="<test>")
+    days = pd.DataFrame({
+        "queue": ["voice", "voice", "mail", "mail"],
+        "date": ["2026-03-02", "2026-03-03"] * 2,
+        "contacts": [1000.0, 800.0, 50.0, 40.0],
+        "service_level": [0.75, 0.85, 0.90, np.nan],   # no verdict yet on the last day
+    })
+    assert shortfall_score(days, config) == pytest.approx(1000 * 0.05 + 50 * (0.99 - 0.90))
+    days["service_level"] = [0.80, 0.95, 0.99, np.nan]
+    assert shortfall_score(days, config) == 0.0

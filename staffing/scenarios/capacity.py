@@ -1,8 +1,9 @@
 """Capacity: the smallest addition of agents (or overtime) that meets the service targets.
 
 The forecast and requirements do not depend on headcount, so they are computed once; each
-candidate addition is then one roster solve, simulated contact by contact (the scenario's
-``simulation:``; with ``replications: 0`` the formulas judge instead). Service holds when, on
+candidate addition is then rostered and judged as ``staffing plan`` would plan it: simulated
+contact by contact and verified (the scenario's ``simulation:``; with ``replications: 0`` the
+formulas judge instead). Service holds when, on
 every day of the horizon, each queue's service level reaches its target and its ASA and
 abandonment stay within theirs. Adding agents of one skill profile (or overtime hours) is
 searched by galloping from an estimate made from the base roster's understaffed agent-hours,
@@ -28,7 +29,7 @@ from staffing.plan import (
     requirements_stage,
     roster_agents,
     roster_stage,
-    simulation_stage,
+    verify_stage,
 )
 from staffing.simulate.verify import EMAIL_ON_TIME
 from staffing.summary import coverage_report, daily_summary, roster_cost_by_day, with_simulated
@@ -205,11 +206,15 @@ def find_capacity(
                                             .sum() * hours)
             if kind == "agents" and state["skills"] is None:
                 state["skills"] = _default_profile(requirements, coverage)
-        summary = daily_summary(requirements, coverage, config.interval_minutes)
-        level = "service_level"
+        level, planned = "service_level", requirements
         if roster.feasible and config.simulation.replications > 0:
-            simulated = simulation_stage(candidate, forecast.frame, roster.activities).days
-            summary, level = with_simulated(summary, simulated), "simulated_service_level"
+            # Judged as it would be planned: simulated, and verified where the scenario says.
+            simulation, _, planned, roster, coverage = verify_stage(
+                candidate, forecast.frame, requirements, roster, coverage)
+            level = "simulated_service_level"
+        summary = daily_summary(planned, coverage, config.interval_minutes)
+        if level == "simulated_service_level":
+            summary = with_simulated(summary, simulation.days)
         missed = misses(summary, candidate) if roster.feasible else ("no feasible roster",)
         worst = {q.id: float(summary.loc[summary["queue"] == q.id, level].min())
                  for q in config.queues}

@@ -192,6 +192,10 @@ def test_the_plan_is_simulated_and_says_so(result, scenario, plan_dir):
     written = read_format(out / "coverage.csv", "coverage", scenario.config.site.time_zone)
     assert len(written) == len(result.coverage)
     assert {"simulation.csv", "simulation_summary.csv"} <= {p.name for p in out.iterdir()}
+    assert (out / "charts" / "service_level.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert 'id="service-level"' in report
+    assert "simulated service level" in report
 
 
 def test_verification_only_raises_requirements(result, scenario):

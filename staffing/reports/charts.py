@@ -23,7 +23,7 @@ from staffing.reports.excel import activity_colours  # noqa: E402
 
 __all__ = [
     "agent_hours_chart", "coverage_chart", "forecast_chart", "gap_heatmap", "png_bytes",
-    "roster_gantt",
+    "roster_gantt", "service_level_chart",
 ]
 
 
@@ -86,6 +86,34 @@ def coverage_chart(coverage: pd.DataFrame) -> Figure:
                         lw=0, label="understaffed")
         ax.set_title(f"{queue}: agents per interval", loc="left", fontsize=10)
         ax.legend(loc="upper left", fontsize=8, ncols=3)
+        _time_axis(ax)
+    return fig
+
+
+def service_level_chart(coverage: pd.DataFrame, simulated: pd.DataFrame,
+                        targets: dict[str, float] | None = None) -> Figure:
+    """Per queue with a service-level figure: the formula's service level per interval (the
+    coverage's ``service_level``; 0 where Erlang C sees an overload) against the simulation's
+    (``simulated``: the simulation's per-interval frame), with its 95 % band over
+    replications and the target."""
+    queues = [q for q in dict.fromkeys(coverage["queue"])
+              if coverage.loc[coverage["queue"] == q, "service_level"].notna().any()]
+    fig, axes = _figure(max(1, len(queues)))
+    for ax, queue in zip(axes, queues, strict=False):
+        c = coverage[coverage["queue"] == queue]
+        sim = simulated[simulated["queue"] == queue]
+        ax.fill_between(_local(sim["interval_start"]), sim["service_level_low"],
+                        sim["service_level_high"], step="post", color="tab:orange", alpha=0.25,
+                        lw=0, label="simulated, 95 % interval")
+        ax.step(_local(sim["interval_start"]), sim["service_level"], where="post",
+                color="tab:orange", lw=0.9, label="simulated")
+        ax.step(_local(c["interval_start"]), c["service_level"], where="post", color="tab:blue",
+                lw=0.9, label="formula")
+        if targets and targets.get(queue):
+            ax.axhline(targets[queue], color="0.3", lw=0.8, ls="--", label="target")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_title(f"{queue}: service level per interval", loc="left", fontsize=10)
+        ax.legend(loc="lower left", fontsize=8, ncols=4)
         _time_axis(ax)
     return fig
 

@@ -95,6 +95,11 @@ def plan_charts(result) -> dict[str, object]:
         agents = sorted(set(result.roster.roster["agent_id"]))
         figures["coverage"] = charts.coverage_chart(result.coverage)
         figures["gaps"] = charts.gap_heatmap(result.coverage)
+        simulation = getattr(result, "simulation", None)
+        if simulation is not None and "service_level" in result.coverage.columns:
+            figures["service_level"] = charts.service_level_chart(
+                result.coverage, simulation.intervals,
+                {q.id: q.service_level for q in config.queues})
         figures["roster"] = charts.roster_gantt(result.roster.activities, agents, queues)
         if not result.roster.agent_summary.empty:
             figures["agent_hours"] = charts.agent_hours_chart(result.roster.agent_summary)
@@ -154,6 +159,8 @@ def plan_report(result, figures: Mapping[str, object] | None = None) -> str:
     sections = [("forecast", "History and forecast", "forecast"),
                 ("coverage", "Required and scheduled agents", "coverage"),
                 ("gaps", "Where the roster is short or long", "gaps"),
+                ("service_level", "Service level per interval: formula and simulation",
+                 "service-level"),
                 ("roster", "Roster", "roster"), ("agent_hours", "Hours per agent", "agents")]
     for key, title, ident in sections:
         if key in figures:

@@ -34,8 +34,8 @@ from staffing.erlang.chat import chat_performance
 from staffing.erlang.deferred import deferred_performance, deferred_required_agents
 from staffing.errors import DataError
 
-__all__ = ["REQUIREMENTS_COLUMNS", "build_requirements", "expected_performance",
-           "resolve_shrinkage"]
+__all__ = ["REQUIREMENTS_COLUMNS", "build_requirements", "check_forecast_columns",
+           "expected_performance", "resolve_shrinkage"]
 
 #: Columns of :func:`build_requirements`: the requirements format, then the extra columns.
 REQUIREMENTS_COLUMNS = (
@@ -315,20 +315,27 @@ def _apply_windows(values: np.ndarray, queue: QueueConfig, starts: pd.Series,
     return values
 
 
-def _check_forecast(forecast: pd.DataFrame, queues: Sequence[QueueConfig],
-                    interval_minutes: int) -> pd.DataFrame:
+def check_forecast_columns(forecast: pd.DataFrame, queue_ids: Sequence[str], *,
+                           optional: str = "") -> None:
+    """A forecast frame has ``queue, interval_start, volume, aht_seconds`` and only the
+    scenario's queues; else a :class:`DataError` saying what to fix (``optional`` names columns
+    the caller also reads when present)."""
     missing = [c for c in ("queue", "interval_start", "volume", "aht_seconds")
                if c not in forecast.columns]
     if missing:
         raise DataError(f"forecast is missing column{'s' if len(missing) > 1 else ''} "
                         f"{', '.join(missing)}; it needs queue, interval_start, volume, "
-                        "aht_seconds")
-    ids = [q.id for q in queues]
-    unknown = sorted(set(forecast["queue"]) - set(ids))
+                        f"aht_seconds{f' ({optional} optional)' if optional else ''}")
+    unknown = sorted(set(forecast["queue"]) - set(queue_ids))
     if unknown:
         raise DataError(f"forecast has queue{'s' if len(unknown) > 1 else ''} "
                         f"{', '.join(map(repr, unknown))} that the scenario does not define; "
-                        f"valid: {', '.join(ids)}")
+                        f"valid: {', '.join(queue_ids)}")
+
+
+def _check_forecast(forecast: pd.DataFrame, queues: Sequence[QueueConfig],
+                    interval_minutes: int) -> pd.DataFrame:
+    check_forecast_columns(forecast, [q.id for q in queues])
     frame = forecast[["queue", "interval_start", "volume", "aht_seconds"]].copy()
     volume = pd.to_numeric(frame["volume"], errors="coerce")
     if volume.isna().any() or (volume < 0).any():

@@ -18,6 +18,7 @@ import pandas as pd
 from staffing.config import QueueConfig, ScenarioConfig
 from staffing.domain import WEEKDAYS, Agent
 from staffing.errors import DataError
+from staffing.requirements import check_forecast_columns
 from staffing.simulate._engine import BREAK
 
 __all__ = ["CHANNELS", "SimulationInput", "simulation_input"]
@@ -148,18 +149,8 @@ def simulation_input(forecast: pd.DataFrame, activities: pd.DataFrame, agents: S
 # ---------------------------------------------------------------------------------- helpers
 def _forecast_grid(forecast: pd.DataFrame, queues: Sequence[QueueConfig],
                    intervals: pd.DatetimeIndex):
-    missing = [c for c in ("queue", "interval_start", "volume", "aht_seconds")
-               if c not in forecast.columns]
-    if missing:
-        raise DataError(f"forecast is missing column{'s' if len(missing) > 1 else ''} "
-                        f"{', '.join(missing)}; it needs queue, interval_start, volume, "
-                        "aht_seconds (volume_lower, volume_upper optional)")
-    ids = [q.id for q in queues]
-    unknown = sorted(set(forecast["queue"]) - set(ids))
-    if unknown:
-        raise DataError(f"forecast has queue{'s' if len(unknown) > 1 else ''} "
-                        f"{', '.join(map(repr, unknown))} that the scenario does not define; "
-                        f"valid: {', '.join(ids)}")
+    check_forecast_columns(forecast, [q.id for q in queues],
+                           optional="volume_lower, volume_upper")
     shape = (len(queues), intervals.size)
     volume, lower, upper = np.zeros(shape), np.zeros(shape), np.zeros(shape)
     aht = np.ones(shape)

@@ -56,7 +56,7 @@ from staffing.simulate import (
     simulate,
     simulation_input,
 )
-from staffing.simulate._engine import BREAK
+from staffing.simulate.inputs import BREAK
 from staffing.simulate.replication import _absences, _contacts
 
 #: Per-call records of the Anonymous Bank, February 1999 (section (e)).

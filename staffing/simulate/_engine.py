@@ -37,11 +37,10 @@ import math
 import numba
 import numpy as np
 
+from staffing.simulate.inputs import AWAY, BREAK
+
 __all__ = ["AWAY", "BREAK", "run_replication"]
 
-#: Segment kinds below 0.
-BREAK = -1
-AWAY = -2
 
 # Agent phases.
 OFF, SERVING, FINISHING, PAUSED = 0, 1, 2, 3

@@ -19,9 +19,12 @@ from staffing.config import QueueConfig, ScenarioConfig
 from staffing.domain import WEEKDAYS, Agent
 from staffing.errors import DataError
 from staffing.requirements import check_forecast_columns
-from staffing.simulate._engine import BREAK
 
 __all__ = ["CHANNELS", "SimulationInput", "simulation_input"]
+
+#: Segment kinds below 0 (a queue index is >= 0): a break or lunch, and an absence.
+BREAK = -1
+AWAY = -2
 
 #: Channel codes of :attr:`SimulationInput.channel`.
 CHANNELS = ("voice", "chat", "email")

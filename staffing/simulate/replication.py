@@ -14,8 +14,7 @@ from typing import Literal
 import numpy as np
 
 from staffing.errors import ConfigError
-from staffing.simulate._engine import AWAY, run_replication
-from staffing.simulate.inputs import SimulationInput
+from staffing.simulate.inputs import AWAY, SimulationInput
 
 __all__ = ["ROUTINGS", "ReplicationOutcome", "SimulationOptions", "run_one"]
 
@@ -129,6 +128,10 @@ def run_one(inp: SimulationInput, options: SimulationOptions,
     agent = np.full(size, -1, dtype=np.int64)
     busy = np.zeros((queues, count))
     present = np.zeros((queues, count))
+    # numba's import costs about 0.7 s: paid only when a simulation runs, so that importing
+    # staffing (the Erlang calculator, validate) does not (tests/test_erlang_compiled.py).
+    from staffing.simulate._engine import run_replication  # noqa: PLC0415
+
     run_replication(arrival, queue, work, patience, q_ptr, q_order, inp.concurrency,
                     inp.concurrency_slowdown, ptr, seg_start, seg_end, seg_act,
                     inp.skill_priority, ROUTINGS.index(options.routing),

@@ -8,7 +8,8 @@ convex penalty makes a short interval worth more the shorter it is), or minus th
 weight where the queue is already covered. The agent's shifts then count as covering (less
 their breaks' expected share of the break windows: breaks are placed later), and the next agent
 is placed. Breaks are then placed where the profile's queues have most to spare (keeping the
-break cap), and each interval's working agents are split over queues by marginal value.
+break cap), and each interval's working agents are split over queues optimally (a min-cost flow
+per interval, :func:`~staffing.solver.split.optimal_split`).
 
 Passes then re-place each agent against the others (a local search) while they improve the
 roster and time allows; each pass starts from the completed roster (the breaks where they were
@@ -36,6 +37,7 @@ from staffing.solver.model import SCALE, RosterModel
 from staffing.solver.problem import RosterProblem
 from staffing.solver.rules import add_agent_rules, add_agent_soft_rules
 from staffing.solver.solution import Solution
+from staffing.solver.split import optimal_split
 
 __all__ = ["AgentPlacer", "GreedyResult", "initial_solution", "place_breaks_and_split",
            "roster_contributions"]
@@ -341,7 +343,7 @@ def place_breaks_and_split(problem: RosterProblem, choice: np.ndarray,
                            weights: SolverWeights) -> Solution:
     """Complete a choice of shifts into a :class:`Solution`: breaks where the profile's queues
     have most to spare (within the break cap when there is one), then each interval's working
-    agents split over queues by marginal value."""
+    agents split over queues optimally (:func:`~staffing.solver.split.optimal_split`)."""
     p = problem
     T, P, Q = p.T, len(p.profiles), p.Q
     solution = Solution(choice, {}, np.zeros((P, Q, T), dtype=np.int64))
@@ -363,48 +365,5 @@ def place_breaks_and_split(problem: RosterProblem, choice: np.ndarray,
             per_queue[q] += on_shift[pi] / len(prof.queues)
     slack = per_queue - p.required
     solution.break_starts, on_break = place_breaks(p, on_shift, shifts_by, slack)
-    working = on_shift - on_break[:, :T]
-    _split(p, working, solution.split, weights)
+    solution.split = optimal_split(p, on_shift - on_break[:, :T], weights)
     return solution
-
-
-def _split(p: RosterProblem, working: np.ndarray, split: np.ndarray,
-           weights: SolverWeights) -> None:
-    """Split working agents over queues, one agent at a time to the queue where it saves most
-    (single-skill profiles first)."""
-    T = p.T
-    served = np.zeros((p.Q, T), dtype=np.int64)
-    multi = []
-    for pi, prof in enumerate(p.profiles):
-        if len(prof.queues) == 1:
-            split[pi, prof.queues[0]] = working[pi]
-            served[prof.queues[0]] += working[pi]
-        else:
-            multi.append(pi)
-    if not multi:
-        return
-    top = int(p.required.max(initial=0))
-    marginal = np.diff(understaffing_costs(top + 1, weights) / SCALE)
-    remaining = working[multi].copy()
-    steps = np.array([[p.profiles[pi].step(q) if q in p.profiles[pi].queues else -1
-                       for q in range(p.Q)] for pi in multi])
-    while remaining.sum() > 0:
-        short = p.required - served
-        gain = np.where(short > 0, marginal[np.clip(short - 1, 0, None)], -weights.overstaffing)
-        # value[i, q, t] for multi-profile i
-        value = gain[None, :, :] - weights.skill_priority * np.where(steps >= 0, steps, 0)[
-            :, :, None]
-        value = np.where(steps[:, :, None] >= 0, value, -np.inf)
-        best_q = np.argmax(value, axis=1)  # (M, T)
-        best_v = np.take_along_axis(value, best_q[:, None, :], axis=1)[:, 0, :]
-        best_v = np.where(remaining > 0, best_v, -np.inf)
-        who = np.argmax(best_v, axis=0)  # per t, which profile assigns next
-        ts = np.flatnonzero(remaining[who, np.arange(T)] > 0)
-        if not len(ts):
-            break
-        ws = who[ts]
-        qs = best_q[ws, ts]
-        # One agent per interval per round: vectorised over intervals.
-        np.add.at(split, (np.asarray(multi)[ws], qs, ts), 1)
-        np.add.at(served, (qs, ts), 1)
-        np.add.at(remaining, (ws, ts), -1)

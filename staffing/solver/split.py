@@ -40,6 +40,7 @@ where coverage gains, and agents can stay on their queue).
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 
 import numpy as np
@@ -47,7 +48,11 @@ from ortools.graph.python import min_cost_flow
 
 from staffing.config import SolverWeights
 from staffing.solver.builders import convex_breakpoints
-from staffing.solver.coverage import UNDER_EXACT, understaffing_costs, understaffing_penalty
+from staffing.solver.coverage import (
+    UNDER_EXACT,
+    understaffing_costs,
+    understaffing_penalty,
+)
 from staffing.solver.model import SCALE
 from staffing.solver.problem import RosterProblem
 
@@ -70,13 +75,13 @@ def _queue_segments(required: int, weights: SolverWeights, top: int
         points = convex_breakpoints(required, UNDER_EXACT)
         # Agents fill the largest shortage first: segment [j0, j1] of "missing" is crossed
         # from j1 down to j0, each agent saving (full[j1] - full[j0]) / (j1 - j0).
-        for j0, j1 in reversed(list(zip(points, points[1:]))):
+        for j0, j1 in reversed(list(itertools.pairwise(points))):
             caps.append(j1 - j0)
-            costs.append(-int(round((full[j1] - full[j0]) / (j1 - j0))))
+            costs.append(-round((full[j1] - full[j0]) / (j1 - j0)))
     over = max(top - required, 0)
     if over > 0:
         caps.append(over)
-        costs.append(int(round(weights.overstaffing * SCALE * _RESOLUTION)))
+        costs.append(round(weights.overstaffing * SCALE * _RESOLUTION))
     return np.asarray(caps, dtype=np.int64), np.asarray(costs, dtype=np.int64)
 
 
@@ -94,7 +99,7 @@ def optimal_split(problem: RosterProblem, working: np.ndarray, weights: SolverWe
     prio = np.zeros((P, Q), dtype=np.int64)
     for pi, prof in enumerate(p.profiles):
         for q in prof.queues:
-            prio[pi, q] = int(round(weights.skill_priority * prof.step(q) * SCALE * _RESOLUTION))
+            prio[pi, q] = round(weights.skill_priority * prof.step(q) * SCALE * _RESOLUTION)
     arc_p = np.array([pi for pi, prof in enumerate(p.profiles) for _ in prof.queues],
                      dtype=np.int64)
     arc_q = np.array([q for prof in p.profiles for q in prof.queues], dtype=np.int64)

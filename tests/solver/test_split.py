@@ -9,7 +9,12 @@ import pytest
 
 from staffing.config import SolverWeights
 from staffing.solver.problem import build_problem
-from staffing.solver.split import assign_queues, optimal_split, queue_switches, split_cost
+from staffing.solver.split import (
+    assign_queues,
+    optimal_split,
+    queue_switches,
+    split_cost,
+)
 from staffing.timegrid import Horizon
 from tests.solver.roster_helpers import MONDAY, NO_BREAKS, agent, contract, demand
 

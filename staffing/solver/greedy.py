@@ -23,6 +23,7 @@ explanation.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,33 +60,29 @@ SHORTLIST = 3
 
 
 class _AgentWeek:
-    """A reusable one-agent CP-SAT model: rules fixed, objective reset per solve."""
+    """A one-agent CP-SAT model: rules fixed, objective reset per solve; with ``keep`` (a mask
+    over the agent's options, all days concatenated) only those options are modelled."""
 
-    def __init__(self, problem: RosterProblem, a: int, weights: SolverWeights, seed: int):
+    def __init__(self, problem: RosterProblem, a: int, weights: SolverWeights, seed: int,
+                 keep: np.ndarray | None = None):
+        D = problem.D
+        counts = [len(problem.options[a][d]) for d in range(D)]
+        offsets = np.cumsum([0, *counts])
+        positions = [np.arange(n, dtype=np.int64) for n in counts]
+        if keep is not None:
+            positions = [np.flatnonzero(keep[offsets[d]:offsets[d + 1]]) for d in range(D)]
+            options = list(problem.options)
+            options[a] = [problem.options[a][d][positions[d]] for d in range(D)]
+            problem = dataclasses.replace(problem, options=options)
+        self.keep = keep
+        self.D = D
         self.m = RosterModel(problem, [a])
         add_agent_rules(self.m, a)
         add_agent_soft_rules(self.m, a, weights)
         self.base_vars, self.base_coefs = self.m.objective()
-        self.lits = [lit for d in range(problem.D) for lit in self.m.x[a][d]]
-        counts = [len(problem.options[a][d]) for d in range(problem.D)]
-        self.day_of = np.repeat(np.arange(problem.D, dtype=np.int64), counts)
-        self.pos = np.concatenate([np.arange(n, dtype=np.int64) for n in counts])
-        # Options alike for every rule but the start: same day, paid minutes, night and late
-        # flags, and in or out of the preferred start window.
-        window = problem.preferred_start[a]
-        keys = []
-        for d in range(problem.D):
-            opts = problem.options[a][d]
-            if not len(opts):
-                continue
-            table = problem.table(a, d)
-            local = table.local_start[opts]
-            pref = (np.zeros(len(opts), dtype=bool) if window is None
-                    else (window[0] <= local) & (local <= window[1]))
-            keys.append(np.stack([np.full(len(opts), d), table.paid[opts],
-                                  table.night[opts], table.late[opts], pref], axis=1))
-        self.group = (np.unique(np.concatenate(keys), axis=0, return_inverse=True)[1].ravel()
-                      if keys else np.zeros(0, dtype=np.int64))
+        self.lits = [lit for d in range(D) for lit in self.m.x[a][d]]
+        self.day_of = np.repeat(np.arange(D, dtype=np.int64), [len(x) for x in positions])
+        self.pos = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
         self.solver = cp_model.CpSolver()
         params = self.solver.parameters
         params.num_workers = 1
@@ -97,40 +94,13 @@ class _AgentWeek:
         params.cp_model_probing_level = 0
         params.symmetry_level = 0
 
-    def shortlist(self, value: np.ndarray, per_group: int = SHORTLIST) -> np.ndarray:
-        """Mask of the options worth modelling: the ``per_group`` of highest coverage value in
-        each group of options alike for every rule but the start (the rest differ only in
-        value, and in the rest they leave before the next day's shift)."""
-        order = np.lexsort((-value, self.group))
-        g = self.group[order]
-        first = np.concatenate([[True], g[1:] != g[:-1]]) if len(g) else np.zeros(0, bool)
-        starts = np.maximum.accumulate(np.where(first, np.arange(len(g)), 0))
-        keep = np.zeros(len(g), dtype=bool)
-        keep[order] = (np.arange(len(g)) - starts) < per_group
-        return keep
-
     def solve(self, value: np.ndarray, hint: np.ndarray | None) -> np.ndarray | None:
-        """Best week given each option's coverage value (objective units), among the
-        :meth:`shortlist` and the hinted week (all options when that fails); returns the
-        position per day (``-1`` off), or ``None`` when the agent's rules cannot hold."""
-        keep = self.shortlist(value)
-        if hint is not None:
-            keep |= hint.astype(bool)
-        if not keep.all():
-            domains = self.m.cp.proto.variables
-            dropped = [self.lits[i].index for i in np.flatnonzero(~keep)]
-            for idx in dropped:
-                domains[idx].domain[1] = 0
-            try:
-                row = self._solve(value, hint)
-            finally:
-                for idx in dropped:
-                    domains[idx].domain[1] = 1
-            if row is not None:
-                return row
-        return self._solve(value, hint)
-
-    def _solve(self, value: np.ndarray, hint: np.ndarray | None) -> np.ndarray | None:
+        """Best week given each option's coverage value (objective units; every option of the
+        agent, all days concatenated, as ``hint``); returns the position per day (``-1``
+        off), or ``None`` when the agent's rules cannot hold among the options modelled."""
+        if self.keep is not None:
+            value = value[self.keep]
+            hint = None if hint is None else hint[self.keep]
         proto = self.m.cp.proto
         self.m.cp.clear_objective()
         coef = {v.index: c for v, c in zip(self.base_vars, self.base_coefs, strict=True)}
@@ -151,9 +121,43 @@ class _AgentWeek:
             return None
         chosen = np.fromiter((self.solver.boolean_value(lit) for lit in self.lits), dtype=bool,
                              count=len(self.lits))
-        out = np.full(self.m.problem.D, -1, dtype=np.int64)
+        out = np.full(self.D, -1, dtype=np.int64)
         out[self.day_of[chosen]] = self.pos[chosen]
         return out
+
+
+def _option_groups(problem: RosterProblem, a: int) -> np.ndarray:
+    """Per option of agent ``a`` (all days concatenated), a group number: options alike for
+    every rule but the start (same day, paid minutes, night and late flags, in or out of the
+    preferred start window) share one."""
+    window = problem.preferred_start[a]
+    keys = []
+    for d in range(problem.D):
+        opts = problem.options[a][d]
+        if not len(opts):
+            continue
+        table = problem.table(a, d)
+        local = table.local_start[opts]
+        pref = (np.zeros(len(opts), dtype=bool) if window is None
+                else (window[0] <= local) & (local <= window[1]))
+        keys.append(np.stack([np.full(len(opts), d), table.paid[opts], table.night[opts],
+                              table.late[opts], pref], axis=1))
+    if not keys:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate(keys), axis=0, return_inverse=True)[1].ravel()
+
+
+def _shortlist(group: np.ndarray, value: np.ndarray, per_group: int = SHORTLIST) -> np.ndarray:
+    """Mask of the options worth modelling: the ``per_group`` of highest coverage value in each
+    group (alike but for the start, so they differ only in value and in the rest they leave
+    before the next day's shift)."""
+    order = np.lexsort((-value, group))
+    g = group[order]
+    first = np.concatenate([[True], g[1:] != g[:-1]]) if len(g) else np.zeros(0, dtype=bool)
+    starts = np.maximum.accumulate(np.where(first, np.arange(len(g)), 0))
+    keep = np.zeros(len(g), dtype=bool)
+    keep[order] = (np.arange(len(g)) - starts) < per_group
+    return keep
 
 
 class _Residual:
@@ -241,6 +245,7 @@ class AgentPlacer:
         self.choice = np.full((problem.A, problem.D), -1, dtype=np.int64)
         self.contrib: dict[int, tuple[np.ndarray, ...]] = {}
         self.weeks: dict[int, _AgentWeek] = {}
+        self.groups: dict[int, np.ndarray] = {}
 
     def place(self, a: int, hint_row: np.ndarray | None) -> bool:
         """Give agent ``a`` (not counted in the residual) its best week against the residual
@@ -252,17 +257,28 @@ class AgentPlacer:
         pi = int(p.profile_of[a])
         cum = np.concatenate([[0.0], np.cumsum(val[pi])])
         value = _option_values(p, a, cum)
-        week = self.weeks.get(a)
-        if week is None:
-            week = self.weeks[a] = _AgentWeek(p, a, self.weights, self.seed)
+        offsets = np.cumsum([0] + [len(p.options[a][d]) for d in range(p.D)])
         hint = None
         if hint_row is not None:
-            hint = np.zeros(len(week.lits), dtype=np.int64)
-            offsets = np.cumsum([0] + [len(p.options[a][d]) for d in range(p.D)])
+            hint = np.zeros(offsets[-1], dtype=np.int64)
             for d in range(p.D):
                 if hint_row[d] >= 0:
                     hint[offsets[d] + hint_row[d]] = 1
-        row = week.solve(value, hint)
+        # The week among a shortlist of the options (and the hinted week), in a small model
+        # built for this call; among all of them when that fails.
+        if a not in self.groups:
+            self.groups[a] = _option_groups(p, a)
+        keep = _shortlist(self.groups[a], value)
+        if hint is not None:
+            keep |= hint.astype(bool)
+        row = None
+        if not keep.all():
+            row = _AgentWeek(p, a, self.weights, self.seed, keep).solve(value, hint)
+        if row is None:
+            week = self.weeks.get(a)
+            if week is None:
+                week = self.weeks[a] = _AgentWeek(p, a, self.weights, self.seed)
+            row = week.solve(value, hint)
         if row is None:
             return False
         self.choice[a] = row

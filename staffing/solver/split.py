@@ -47,6 +47,7 @@ import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from staffing.config import SolverWeights
+from staffing.errors import SolverError
 from staffing.solver.builders import convex_breakpoints
 from staffing.solver.coverage import (
     UNDER_EXACT,
@@ -112,8 +113,8 @@ def optimal_split(problem: RosterProblem, working: np.ndarray, weights: SolverWe
             previous = np.zeros((P, Q), dtype=np.int64)
             continue
         if total >= TIE_BREAK:
-            raise ValueError(f"{total} agents at work in interval {t}: at most "
-                             f"{TIE_BREAK - 1} for the split's tie-break")
+            raise SolverError(f"{total} agents at work in interval {t}: the queue split's "
+                              f"tie-break takes at most {TIE_BREAK - 1}")
         live = w[arc_p] > 0
         ap, aq = arc_p[live], arc_q[live]
         cap = w[ap]
@@ -153,7 +154,8 @@ def optimal_split(problem: RosterProblem, working: np.ndarray, weights: SolverWe
         flow.set_nodes_supplies(np.arange(Q + 1 + P), supplies)
         status = flow.solve()
         if status != flow.OPTIMAL:
-            raise RuntimeError(f"the split of interval {t} has no flow (status {status})")
+            raise SolverError(f"the queue split of interval {t} found no flow (status "
+                              f"{status}); every agent at work should have a queue")
         flows = flow.flows(np.arange(n_profile_arcs))
         np.add.at(split[:, :, t], (np.concatenate(tails[:2]) - Q - 1,
                                    np.concatenate(heads[:2])), flows)

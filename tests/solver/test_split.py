@@ -177,3 +177,40 @@ def test_agents_follow_the_split_with_no_more_switches_than_before(seed):
 
 def test_switches_skip_breaks():
     assert queue_switches({(0, 0): [1, 1, "break", 1, 2, "lunch", 2, 0]}) == {(0, 0): 2}
+
+
+def test_the_agent_summary_counts_the_switches_the_activities_show():
+    import time
+
+    from staffing.solver import greedy
+    from staffing.solver.extract import activities_frame
+    from staffing.solver.solution import evaluate
+
+    horizon = Horizon(MONDAY, 2, 60, "UTC")
+    agents = [agent(f"A{i}", skills) for i, skills in enumerate(
+        ["chat;voice", "chat;voice:2", "voice;email", "email;chat", "chat", "voice;chat;email"])]
+    problem = build_problem(
+        demand(horizon, {"chat": lambda d, h: 2 if 8 <= h < 20 else 0,
+                         "voice": lambda d, h: 1 + (h % 3 == 0) if 7 <= h < 19 else 0,
+                         "email": lambda d, h: 1 if 10 <= h < 16 else 0}),
+        agents, horizon=horizon, contracts={"c": contract()}, rules=NO_BREAKS)
+    weights = SolverWeights(queue_switch=2.0)
+    solution = greedy.initial_solution(problem, weights,
+                                       deadline=time.perf_counter() + 10).solution
+    ev = evaluate(problem, solution, weights)
+    acts = activities_frame(problem, solution)
+    counted = {}
+    for agent_id, rows in acts.groupby("agent_id"):
+        switches, last, end = 0, None, None
+        for row in rows.itertuples(index=False):
+            if end is not None and row.start != end:
+                last = None  # a new shift
+            if row.activity not in ("break", "lunch"):
+                switches += last is not None and row.activity != last
+                last = row.activity
+            end = row.end
+        counted[agent_id] = switches
+    summary = ev.agent_stats.set_index("agent_id")["queue_switches"]
+    assert {a: int(n) for a, n in summary.items()} == {a: counted.get(a, 0) for a in summary.index}
+    assert summary.sum() > 0
+    assert ev.breakdown["queue_switch"] == 2.0 * summary.sum()

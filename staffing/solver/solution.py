@@ -19,7 +19,7 @@ from staffing.solver.breaks import agents_on_break, assign_breaks
 from staffing.solver.builders import convex_value
 from staffing.solver.coverage import understaffing_penalty
 from staffing.solver.model import SCALE
-from staffing.solver.problem import RosterProblem
+from staffing.solver.problem import RosterProblem, Solution
 from staffing.solver.rules import fairness_costs
 from staffing.solver.split import assign_queues, optimal_split, queue_switches
 
@@ -27,30 +27,6 @@ __all__ = ["Evaluation", "Solution", "evaluate", "profile_counts", "shift_activi
            "with_optimal_split"]
 
 VIOLATION_COLUMNS = ("rule", "agent_id", "date", "penalty", "detail")
-
-
-@dataclass
-class Solution:
-    """A roster in the problem's terms.
-
-    Attributes
-    ----------
-    choice : ``(A, D)``: position in ``problem.options[a][d]`` of agent ``a``'s shift on day
-        ``d``, or ``-1`` for a day off.
-    break_starts : per ``(profile, rule)``, breaks starting in each interval (length ``T`` plus
-        the rule's latest offset: breaks of late shifts may start after the horizon).
-    split : ``(P, Q, T)``: agents of each profile serving each queue in each interval.
-    """
-
-    choice: np.ndarray
-    break_starts: dict[tuple[int, int], np.ndarray]
-    split: np.ndarray
-
-    def shifts(self, problem: RosterProblem):
-        """``(agent, day, table, candidate)`` of every shift worked."""
-        for a, d in zip(*np.nonzero(self.choice >= 0), strict=True):
-            a, d = int(a), int(d)
-            yield a, d, problem.table(a, d), int(problem.options[a][d][self.choice[a, d]])
 
 
 def profile_counts(problem: RosterProblem, solution: Solution):

@@ -11,7 +11,8 @@ Each scenario runs the product (forecast, requirements, roster; no simulation) w
 
 - ``first_roster_seconds``: time from the roster solve's start to its first roster keeping
   every hard rule (``RosterResult.first_feasible_seconds``). [s]
-- ``objective``: the roster's objective. [objective units]
+- ``objective``: the roster's objective; ``queue_switch_cost`` its part priced by
+  ``solver.weights.queue_switch``. [objective units]
 - ``shortfall``: understaffed agent-intervals, the sum of ``max(0, -gap)`` in coverage.csv.
 - ``misassigned``: understaffed queue-intervals where an agent with that skill works a queue
   that is overstaffed in the same interval (the split is then not locally optimal)
@@ -92,6 +93,9 @@ def run(path: str, limit: float) -> dict:
         "first_roster_seconds": round(roster.first_feasible_seconds or float("nan"), 1),
         "initial_objective": roster.stats.initial_objective,
         "objective": round(roster.objective, 1),
+        # The part of it priced by queue_switch (a rule added with issue 22: subtract it to
+        # compare with rosters from before).
+        "queue_switch_cost": round(roster.objective_breakdown.get("queue_switch", 0.0), 1),
         "shortfall": int((-cov["gap"]).clip(lower=0).sum()),
         "misassigned": misassigned_intervals(roster.activities, cov, skills),
         "queue_switches": (int(summary["queue_switches"].sum())

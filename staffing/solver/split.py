@@ -64,6 +64,9 @@ _RESOLUTION = 1000
 #: Real costs are multiplied by this; one more unit per agent moved from the previous
 #: interval's split breaks ties (at most ``TIE_BREAK - 1`` agents at work in an interval).
 TIE_BREAK = 10_000
+#: An agent changing queue takes the one with room the profile keeps most over this many
+#: intervals ahead (the split's counts). [intervals]
+LOOKAHEAD = 4
 
 
 def _queue_segments(required: int, weights: SolverWeights, top: int
@@ -210,12 +213,11 @@ def assign_queues(problem: RosterProblem, shifts, breaks: dict, split: np.ndarra
             if acts[i - s] is None:
                 working[(pi, i)].append((a, d))
     current: dict[tuple[int, int], int] = {}
-    lookahead = 4
     for pi, prof in enumerate(p.profiles):
         order = prof.queues
         ahead = np.zeros((len(order), T), dtype=np.int64)  # split over the next intervals
         sp = split[pi, list(order)]
-        for k in range(1, lookahead + 1):
+        for k in range(1, LOOKAHEAD + 1):
             ahead[:, :T - k] += sp[:, k:]
         for t in range(T):
             agents = working.get((pi, t))

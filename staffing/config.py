@@ -424,6 +424,7 @@ class SolverWeights(_Model):
     skill_priority: float = Field(1.0, ge=0)
     preference: float = Field(10.0, ge=0)
     fairness: float = Field(5.0, ge=0)
+    queue_switch: float = Field(1.0, ge=0)
 
 
 class SolverSettings(_Model):

@@ -70,6 +70,17 @@ def _table(frame: pd.DataFrame, formats: Mapping[str, str] | None = None,
             f"<tbody>{''.join(rows)}</tbody></table></div>")
 
 
+def _switch_kpis(agent_summary: pd.DataFrame) -> list[str]:
+    """Queue switches within shifts: in all, and per shift (none without multi-skill data)."""
+    if agent_summary.empty or "queue_switches" not in agent_summary:
+        return []
+    switches = int(agent_summary["queue_switches"].sum())
+    shifts = int(agent_summary["shifts"].sum())
+    return [_kpi("queue switches within shifts", f"{switches:,}", "queue-switches"),
+            _kpi("queue switches per shift", f"{switches / max(shifts, 1):.2f}",
+                 "switches-per-shift")]
+
+
 def _kpi(key: str, value: str, kpi_id: str, css: str = "") -> str:
     return (f'<div class="kpi" id="kpi-{kpi_id}"><div class="v {css}">{html.escape(value)}</div>'
             f'<div class="k">{html.escape(key)}</div></div>')
@@ -136,6 +147,7 @@ def plan_report(result, figures: Mapping[str, object] | None = None) -> str:
                ("good" if simulated[q.id] >= q.service_level else "bad"))
           for q in config.queues if q.id in simulated.index and not pd.isna(simulated[q.id])),
         _kpi("paid hours", f"{paid:,.0f}", "paid-hours"),
+        *_switch_kpis(roster.agent_summary),
         _kpi("roster", f"{roster.status}" + (
             f", gap {roster.gap:.1%}" if roster.gap is not None and roster.bound else
             ("" if roster.status == "OPTIMAL" else ", no bound yet")), "status"),

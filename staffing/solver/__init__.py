@@ -14,6 +14,8 @@ Where things are:
   literals, forbidden literals, gaps, convex counts) the rules are written with.
 - :mod:`~staffing.solver.model` — the CP-SAT variables (``RosterModel``) and the objective.
 - :mod:`~staffing.solver.coverage` — coverage of the requirements by skill profile.
+- :mod:`~staffing.solver.split` — the queue split of a roster's agents at work, optimal per
+  interval (a min-cost flow), and each agent's queue per interval (few switches).
 - :mod:`~staffing.solver.breaks` — everything about breaks: which shifts take them, their
   counts in the model, the cap, their placement in rosters.
 - :mod:`~staffing.solver.greedy`, :mod:`~staffing.solver.lns`, :mod:`~staffing.solver.hints` —

@@ -2,7 +2,8 @@
 
 - Which shifts take which break rule, and their unpaid minutes (:func:`breaks_taken`, used by
   :func:`~staffing.solver.shifts.shift_table`); the rules in interval units
-  (:class:`BreakSpec`, :func:`break_specs`).
+  (:class:`BreakSpec`, :func:`break_specs`). These three live in :mod:`~staffing.solver.shifts`
+  (below the problem, which this module's functions take) and are re-exported here.
 - In the CP-SAT model, breaks are counted per skill profile, not placed per agent (Bechtold &
   Jacobs style): :func:`add_break_counts` adds the cumulative break starts ``CB`` of a profile
   and rule, bounded by the shifts started ``latest..earliest`` intervals before (the rule
@@ -23,20 +24,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 from ortools.sat.python import cp_model
 
-from staffing.config import BreakRule
 from staffing.solver.builders import linear_expr
+from staffing.solver.shifts import BreakSpec, break_specs, breaks_taken
 
 if TYPE_CHECKING:
-    from staffing.solver.coverage import IntervalCoverage
     from staffing.solver.model import RosterModel
-    from staffing.solver.problem import RosterProblem
-    from staffing.solver.solution import Solution
+    from staffing.solver.problem import RosterProblem, Solution
 
 __all__ = [
     "BreakSpec",
@@ -54,56 +52,6 @@ __all__ = [
     "place_breaks",
     "split_break_starts",
 ]
-
-
-@dataclass(frozen=True)
-class BreakSpec:
-    """A break rule in interval units.
-
-    Attributes
-    ----------
-    index : position in ``shift_rules.breaks``.
-    activity : ``break`` or ``lunch``.
-    duration : length. [intervals]
-    earliest, latest : window of the break start, after the shift start. [intervals]
-    min_shift_minutes : shifts shorter than this skip the break. [min]
-    paid : whether the time is paid.
-    """
-
-    index: int
-    activity: str
-    duration: int
-    earliest: int
-    latest: int
-    min_shift_minutes: int
-    paid: bool
-
-
-def break_specs(breaks: tuple[BreakRule, ...], interval_minutes: int) -> tuple[BreakSpec, ...]:
-    """The break rules in interval units (their minutes are multiples of the interval)."""
-    step = interval_minutes
-    return tuple(
-        BreakSpec(
-            index=i, activity=b.activity, duration=max(1, b.duration_minutes // step),
-            earliest=b.earliest_after_start_minutes // step,
-            latest=b.latest_after_start_minutes // step,
-            min_shift_minutes=b.min_shift_minutes, paid=b.paid,
-        )
-        for i, b in enumerate(breaks)
-    )
-
-
-def breaks_taken(length: np.ndarray, breaks: tuple[BreakSpec, ...], step: int
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """For shifts of ``length`` minutes: ``takes[k, r]`` whether shift ``k`` takes break rule
-    ``r`` (it is at least the rule's ``min_shift_minutes`` long), and its unpaid break minutes."""
-    takes = np.zeros((len(length), len(breaks)), dtype=bool)
-    unpaid = np.zeros(len(length), dtype=np.int64)
-    for r, spec in enumerate(breaks):
-        takes[:, r] = length >= spec.min_shift_minutes
-        if not spec.paid:
-            unpaid += np.where(takes[:, r], spec.duration * step, 0)
-    return takes, unpaid
 
 
 def break_share(spec: BreakSpec) -> float:
@@ -152,11 +100,12 @@ def on_break_terms(cb: Sequence, i: int, duration: int) -> list[tuple]:
     return terms
 
 
-def add_break_cap(m: RosterModel, cov: IntervalCoverage, breaks_of_queue, present_of_queue, *,
+def add_break_cap(m: RosterModel, caps: dict, breaks_of_queue, present_of_queue, *,
                   cap_enforce: bool = False) -> None:
     """The rule ``break_cap``: agents of a queue (by primary skill) on break or lunch at most
     ``max(1, floor(max_break_fraction * agents of the queue on shift))``, per interval, in
-    thousandths. ``breaks_of_queue[q][i]`` / ``present_of_queue[q][i]``: ``(variable,
+    thousandths; each interval's cap variable goes in ``caps[(queue, interval)]`` (a
+    coverage's ``cap``). ``breaks_of_queue[q][i]`` / ``present_of_queue[q][i]``: ``(variable,
     coefficient)`` pairs of those on break / on shift. With ``cap_enforce`` each queue's cap
     holds under its own literal (``m.cap_literals``, for the explanation)."""
     p = m.problem
@@ -180,30 +129,30 @@ def add_break_cap(m: RosterModel, cov: IntervalCoverage, breaks_of_queue, presen
             ct = cp.add(1000 * on_break <= cap)
             if lit is not None:
                 ct.only_enforce_if(lit)
-            cov.cap[(q, i)] = cap
+            caps[(q, i)] = cap
 
 
-def hint_break_counts(cov: IntervalCoverage, solution: Solution, put) -> None:
-    """Hint the break counts of ``cov`` with ``solution``'s break starts: ``put(variables,
-    cumulative counts)`` for each profile and rule."""
-    for (pi, r), cb in cov.cb.items():
+def hint_break_counts(cb_vars: dict, solution: Solution, put) -> None:
+    """Hint the break counts ``cb_vars`` (a coverage's ``cb``, per profile and rule) with
+    ``solution``'s break starts: ``put(variables, cumulative counts)`` for each."""
+    for (pi, r), cb in cb_vars.items():
         counts = solution.break_starts.get((pi, r), np.zeros(len(cb), dtype=np.int64))
         cum = np.cumsum(np.pad(counts, (0, max(0, len(cb) - len(counts)))))
         put(cb, cum)
 
 
-def hint_break_cap(problem: RosterProblem, cov: IntervalCoverage, on_shift: np.ndarray
+def hint_break_cap(problem: RosterProblem, caps: dict, on_shift: np.ndarray
                    ) -> dict[int, int]:
     """Hint values of the break cap variables (variable index -> value) for ``on_shift``
     ``(P, T)`` agents of each profile on shift."""
-    if not cov.cap:
+    if not caps:
         return {}
     fraction = problem.shift_rules.max_break_fraction or 1.0
     present = np.zeros((problem.Q, problem.T), dtype=np.int64)
     for pi, prof in enumerate(problem.profiles):
         present[prof.primary] += on_shift[pi]
     return {var.index: max(int(round(fraction * 1000)) * int(present[q, t]), 1000)
-            for (q, t), var in cov.cap.items()}
+            for (q, t), var in caps.items()}
 
 
 # ---------------------------------------------------------------- rosters

@@ -572,7 +572,7 @@ def _search_cpsat(run: _Run, first: _FirstRoster, relaxation: _Relaxation) -> Ro
     its roster and the first (extracted, then evaluated exactly) is returned with the bound."""
     from staffing.solver import explain, extract
     from staffing.solver.model import SCALE
-    from staffing.solver.solution import evaluate
+    from staffing.solver.solution import evaluate, with_optimal_split
 
     problem, stats, progress = run.problem, run.stats, run.progress
     m, cov = first.model, first.coverage
@@ -592,7 +592,8 @@ def _search_cpsat(run: _Run, first: _FirstRoster, relaxation: _Relaxation) -> Ro
         cp_model.OPTIMAL, cp_model.FEASIBLE) else None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = np.asarray(solver.response_proto.solution, dtype=np.int64)
-        candidate = extract.solution_from_values(m, cov, values)
+        candidate = with_optimal_split(problem, extract.solution_from_values(m, cov, values),
+                                       run.weights)
         cand_eval = evaluate(problem, candidate, run.weights)
         if cand_eval.objective <= best_eval.objective + 1e-6:
             best_solution, best_eval = candidate, cand_eval

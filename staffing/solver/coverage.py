@@ -249,7 +249,7 @@ def add_interval_coverage(m: RosterModel, weights: SolverWeights, *,
         add_skill_priority(m, pi, prio_vars, prio_coefs, weights)
     cov.upper = upper
 
-    add_break_cap(m, cov, breaks_of_queue, present_of_queue, cap_enforce=cap_enforce)
+    add_break_cap(m, cov.cap, breaks_of_queue, present_of_queue, cap_enforce=cap_enforce)
     add_staffing_gaps(m, cov, served, served_top, weights, windowed=windowed)
     return cov
 

@@ -2,14 +2,14 @@
 
 Breaks are modelled per skill profile (counts of break starts, see
 :mod:`staffing.solver.breaks`); each agent gets its own by
-:func:`~staffing.solver.breaks.assign_breaks`. The queue split is handed out to the working
-agents of each profile interval by interval, keeping an agent on the queue it was serving when
-the counts allow, so activities come in long blocks.
+:func:`~staffing.solver.breaks.assign_breaks`. The queue split (optimal per interval,
+:func:`~staffing.solver.split.optimal_split`) is handed out to the working agents of each
+profile interval by interval by :func:`~staffing.solver.split.assign_queues`, keeping an agent
+on the queue it was serving while the counts allow, so activities come in long blocks.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,7 +19,7 @@ from staffing.solver.breaks import assign_breaks
 from staffing.solver.coverage import IntervalCoverage
 from staffing.solver.model import RosterModel
 from staffing.solver.problem import RosterProblem
-from staffing.solver.solution import Solution, profile_counts
+from staffing.solver.solution import Solution, profile_counts, shift_activities
 
 __all__ = [
     "activities_frame",
@@ -70,52 +70,6 @@ def solution_from_values(m: RosterModel, cov: IntervalCoverage, values: np.ndarr
     return solution
 
 
-def timeline(problem: RosterProblem, solution: Solution, breaks) -> dict[tuple[int, int], list]:
-    """Per shift, the activity of each of its intervals (queue index or break rule label)."""
-    T = problem.T
-    labels: dict[tuple[int, int], list] = {}
-    working = defaultdict(list)  # (profile, t) -> [(agent, day)]
-    for a, d, table, k in solution.shifts(problem):
-        s, e = int(table.start[k]), int(table.end[k])
-        acts: list = [None] * (e - s)
-        for r, b in breaks.get((a, d), {}).items():
-            spec = problem.breaks[r]
-            for i in range(b, b + spec.duration):
-                acts[i - s] = spec.activity
-        labels[(a, d)] = acts
-        p = int(problem.profile_of[a])
-        for i in range(s, min(e, T)):
-            if acts[i - s] is None:
-                working[(p, i)].append((a, d))
-    current: dict[tuple[int, int], int] = {}
-    for pi, prof in enumerate(problem.profiles):
-        order = prof.queues
-        for t in range(T):
-            agents = working.get((pi, t))
-            if not agents:
-                continue
-            remaining = {q: int(solution.split[pi, q, t]) for q in order}
-            pending = []
-            for key in agents:
-                q = current.get(key)
-                if q is not None and remaining.get(q, 0) > 0:
-                    remaining[q] -= 1
-                    labels[key][t - _start(problem, solution, key)] = q
-                else:
-                    pending.append(key)
-            for key in pending:
-                q = next((q for q in order if remaining[q] > 0), order[0])
-                remaining[q] -= 1
-                current[key] = q
-                labels[key][t - _start(problem, solution, key)] = q
-    for (a, _d), acts in labels.items():
-        primary = problem.profiles[problem.profile_of[a]].primary
-        for i, act in enumerate(acts):
-            if act is None:  # past the horizon: no demand known, the primary skill
-                acts[i] = primary
-    return labels
-
-
 def _start(problem: RosterProblem, solution: Solution, key: tuple[int, int]) -> int:
     a, d = key
     return int(problem.table(a, d).start[problem.options[a][d][solution.choice[a, d]]])
@@ -141,8 +95,7 @@ def roster_frame(problem: RosterProblem, solution: Solution) -> pd.DataFrame:
 def activities_frame(problem: RosterProblem, solution: Solution) -> pd.DataFrame:
     """The activities format: contiguous blocks of each agent's shifts (a queue, ``break`` or
     ``lunch``), by agent and start."""
-    breaks = assign_breaks(problem, solution)
-    labels = timeline(problem, solution, breaks)
+    labels = shift_activities(problem, solution)
     step = problem.interval_minutes
     rows = []
     for (a, d), acts in labels.items():

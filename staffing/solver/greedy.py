@@ -8,7 +8,8 @@ convex penalty makes a short interval worth more the shorter it is), or minus th
 weight where the queue is already covered. The agent's shifts then count as covering (less
 their breaks' expected share of the break windows: breaks are placed later), and the next agent
 is placed. Breaks are then placed where the profile's queues have most to spare (keeping the
-break cap), and each interval's working agents are split over queues by marginal value.
+break cap), and each interval's working agents are split over queues optimally (a min-cost flow
+per interval, :func:`~staffing.solver.split.optimal_split`).
 
 Passes then re-place each agent against the others (a local search) while they improve the
 roster and time allows; each pass starts from the completed roster (the breaks where they were
@@ -22,6 +23,7 @@ explanation.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -37,6 +39,7 @@ from staffing.solver.model import SCALE, RosterModel
 from staffing.solver.problem import RosterProblem
 from staffing.solver.rules import add_agent_rules, add_agent_soft_rules
 from staffing.solver.solution import Solution
+from staffing.solver.split import optimal_split
 
 __all__ = ["AgentPlacer", "GreedyResult", "initial_solution", "place_breaks_and_split",
            "roster_contributions"]
@@ -51,18 +54,36 @@ class GreedyResult:
     passes: int = 0
 
 
-class _AgentWeek:
-    """A reusable one-agent CP-SAT model: rules fixed, objective reset per solve."""
+#: The heuristic models, per group of an agent's options alike for every rule but the start,
+#: this many of highest coverage value (on the 12-queue service desk week, 200 agents of about
+#: a thousand options each, the first roster in a fraction of the time, issue 22).
+SHORTLIST = 3
 
-    def __init__(self, problem: RosterProblem, a: int, weights: SolverWeights, seed: int):
+
+class _AgentWeek:
+    """A one-agent CP-SAT model: rules fixed, objective reset per solve; with ``keep`` (a mask
+    over the agent's options, all days concatenated) only those options are modelled."""
+
+    def __init__(self, problem: RosterProblem, a: int, weights: SolverWeights, seed: int,
+                 keep: np.ndarray | None = None):
+        D = problem.D
+        counts = [len(problem.options[a][d]) for d in range(D)]
+        offsets = np.cumsum([0, *counts])
+        positions = [np.arange(n, dtype=np.int64) for n in counts]
+        if keep is not None:
+            positions = [np.flatnonzero(keep[offsets[d]:offsets[d + 1]]) for d in range(D)]
+            options = list(problem.options)
+            options[a] = [problem.options[a][d][positions[d]] for d in range(D)]
+            problem = dataclasses.replace(problem, options=options)
+        self.keep = keep
+        self.D = D
         self.m = RosterModel(problem, [a])
         add_agent_rules(self.m, a)
         add_agent_soft_rules(self.m, a, weights)
         self.base_vars, self.base_coefs = self.m.objective()
-        self.lits = [lit for d in range(problem.D) for lit in self.m.x[a][d]]
-        counts = [len(problem.options[a][d]) for d in range(problem.D)]
-        self.day_of = np.repeat(np.arange(problem.D, dtype=np.int64), counts)
-        self.pos = np.concatenate([np.arange(n, dtype=np.int64) for n in counts])
+        self.lits = [lit for d in range(D) for lit in self.m.x[a][d]]
+        self.day_of = np.repeat(np.arange(D, dtype=np.int64), [len(x) for x in positions])
+        self.pos = np.concatenate(positions) if positions else np.zeros(0, dtype=np.int64)
         self.solver = cp_model.CpSolver()
         params = self.solver.parameters
         params.num_workers = 1
@@ -70,10 +91,18 @@ class _AgentWeek:
         params.max_time_in_seconds = 10.0
         params.log_search_progress = False
         params.catch_sigint_signal = False
+        # A small model solved hundreds of times: a light presolve.
+        params.max_presolve_iterations = 1
+        params.cp_model_probing_level = 0
+        params.symmetry_level = 0
 
     def solve(self, value: np.ndarray, hint: np.ndarray | None) -> np.ndarray | None:
-        """Best week given each option's coverage value (objective units); returns the
-        position per day (``-1`` off), or ``None`` when the agent's rules cannot hold."""
+        """Best week given each option's coverage value (objective units; every option of the
+        agent, all days concatenated, as ``hint``); returns the position per day (``-1``
+        off), or ``None`` when the agent's rules cannot hold among the options modelled."""
+        if self.keep is not None:
+            value = value[self.keep]
+            hint = None if hint is None else hint[self.keep]
         proto = self.m.cp.proto
         self.m.cp.clear_objective()
         coef = {v.index: c for v, c in zip(self.base_vars, self.base_coefs, strict=True)}
@@ -94,9 +123,43 @@ class _AgentWeek:
             return None
         chosen = np.fromiter((self.solver.boolean_value(lit) for lit in self.lits), dtype=bool,
                              count=len(self.lits))
-        out = np.full(self.m.problem.D, -1, dtype=np.int64)
+        out = np.full(self.D, -1, dtype=np.int64)
         out[self.day_of[chosen]] = self.pos[chosen]
         return out
+
+
+def _option_groups(problem: RosterProblem, a: int) -> np.ndarray:
+    """Per option of agent ``a`` (all days concatenated), a group number: options alike for
+    every rule but the start (same day, paid minutes, night and late flags, in or out of the
+    preferred start window) share one."""
+    window = problem.preferred_start[a]
+    keys = []
+    for d in range(problem.D):
+        opts = problem.options[a][d]
+        if not len(opts):
+            continue
+        table = problem.table(a, d)
+        local = table.local_start[opts]
+        pref = (np.zeros(len(opts), dtype=bool) if window is None
+                else (window[0] <= local) & (local <= window[1]))
+        keys.append(np.stack([np.full(len(opts), d), table.paid[opts], table.night[opts],
+                              table.late[opts], pref], axis=1))
+    if not keys:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate(keys), axis=0, return_inverse=True)[1].ravel()
+
+
+def _shortlist(group: np.ndarray, value: np.ndarray, per_group: int = SHORTLIST) -> np.ndarray:
+    """Mask of the options worth modelling: the ``per_group`` of highest coverage value in each
+    group (alike but for the start, so they differ only in value and in the rest they leave
+    before the next day's shift)."""
+    order = np.lexsort((-value, group))
+    g = group[order]
+    first = np.concatenate([[True], g[1:] != g[:-1]]) if len(g) else np.zeros(0, dtype=bool)
+    starts = np.maximum.accumulate(np.where(first, np.arange(len(g)), 0))
+    keep = np.zeros(len(g), dtype=bool)
+    keep[order] = (np.arange(len(g)) - starts) < per_group
+    return keep
 
 
 class _Residual:
@@ -184,6 +247,7 @@ class AgentPlacer:
         self.choice = np.full((problem.A, problem.D), -1, dtype=np.int64)
         self.contrib: dict[int, tuple[np.ndarray, ...]] = {}
         self.weeks: dict[int, _AgentWeek] = {}
+        self.groups: dict[int, np.ndarray] = {}
 
     def place(self, a: int, hint_row: np.ndarray | None) -> bool:
         """Give agent ``a`` (not counted in the residual) its best week against the residual
@@ -195,17 +259,28 @@ class AgentPlacer:
         pi = int(p.profile_of[a])
         cum = np.concatenate([[0.0], np.cumsum(val[pi])])
         value = _option_values(p, a, cum)
-        week = self.weeks.get(a)
-        if week is None:
-            week = self.weeks[a] = _AgentWeek(p, a, self.weights, self.seed)
+        offsets = np.cumsum([0] + [len(p.options[a][d]) for d in range(p.D)])
         hint = None
         if hint_row is not None:
-            hint = np.zeros(len(week.lits), dtype=np.int64)
-            offsets = np.cumsum([0] + [len(p.options[a][d]) for d in range(p.D)])
+            hint = np.zeros(offsets[-1], dtype=np.int64)
             for d in range(p.D):
                 if hint_row[d] >= 0:
                     hint[offsets[d] + hint_row[d]] = 1
-        row = week.solve(value, hint)
+        # The week among a shortlist of the options (and the hinted week), in a small model
+        # built for this call; among all of them when that fails.
+        if a not in self.groups:
+            self.groups[a] = _option_groups(p, a)
+        keep = _shortlist(self.groups[a], value)
+        if hint is not None:
+            keep |= hint.astype(bool)
+        row = None
+        if not keep.all():
+            row = _AgentWeek(p, a, self.weights, self.seed, keep).solve(value, hint)
+        if row is None:
+            week = self.weeks.get(a)
+            if week is None:
+                week = self.weeks[a] = _AgentWeek(p, a, self.weights, self.seed)
+            row = week.solve(value, hint)
         if row is None:
             return False
         self.choice[a] = row
@@ -343,7 +418,7 @@ def place_breaks_and_split(problem: RosterProblem, choice: np.ndarray,
                            weights: SolverWeights) -> Solution:
     """Complete a choice of shifts into a :class:`Solution`: breaks where the profile's queues
     have most to spare (within the break cap when there is one), then each interval's working
-    agents split over queues by marginal value."""
+    agents split over queues optimally (:func:`~staffing.solver.split.optimal_split`)."""
     p = problem
     T, P, Q = p.T, len(p.profiles), p.Q
     solution = Solution(choice, {}, np.zeros((P, Q, T), dtype=np.int64))
@@ -365,48 +440,5 @@ def place_breaks_and_split(problem: RosterProblem, choice: np.ndarray,
             per_queue[q] += on_shift[pi] / len(prof.queues)
     slack = per_queue - p.required
     solution.break_starts, on_break = place_breaks(p, on_shift, shifts_by, slack)
-    working = on_shift - on_break[:, :T]
-    _split(p, working, solution.split, weights)
+    solution.split = optimal_split(p, on_shift - on_break[:, :T], weights)
     return solution
-
-
-def _split(p: RosterProblem, working: np.ndarray, split: np.ndarray,
-           weights: SolverWeights) -> None:
-    """Split working agents over queues, one agent at a time to the queue where it saves most
-    (single-skill profiles first)."""
-    T = p.T
-    served = np.zeros((p.Q, T), dtype=np.int64)
-    multi = []
-    for pi, prof in enumerate(p.profiles):
-        if len(prof.queues) == 1:
-            split[pi, prof.queues[0]] = working[pi]
-            served[prof.queues[0]] += working[pi]
-        else:
-            multi.append(pi)
-    if not multi:
-        return
-    top = int(p.required.max(initial=0))
-    marginal = np.diff(understaffing_costs(top + 1, weights) / SCALE)
-    remaining = working[multi].copy()
-    steps = np.array([[p.profiles[pi].step(q) if q in p.profiles[pi].queues else -1
-                       for q in range(p.Q)] for pi in multi])
-    while remaining.sum() > 0:
-        short = p.required - served
-        gain = np.where(short > 0, marginal[np.clip(short - 1, 0, None)], -weights.overstaffing)
-        # value[i, q, t] for multi-profile i
-        value = gain[None, :, :] - weights.skill_priority * np.where(steps >= 0, steps, 0)[
-            :, :, None]
-        value = np.where(steps[:, :, None] >= 0, value, -np.inf)
-        best_q = np.argmax(value, axis=1)  # (M, T)
-        best_v = np.take_along_axis(value, best_q[:, None, :], axis=1)[:, 0, :]
-        best_v = np.where(remaining > 0, best_v, -np.inf)
-        who = np.argmax(best_v, axis=0)  # per t, which profile assigns next
-        ts = np.flatnonzero(remaining[who, np.arange(T)] > 0)
-        if not len(ts):
-            break
-        ws = who[ts]
-        qs = best_q[ws, ts]
-        # One agent per interval per round: vectorised over intervals.
-        np.add.at(split, (np.asarray(multi)[ws], qs, ts), 1)
-        np.add.at(served, (qs, ts), 1)
-        np.add.at(remaining, (ws, ts), -1)

@@ -55,7 +55,7 @@ def hint_values(m: RosterModel, cov: IntervalCoverage, solution: Solution,
         put(cov.ce[pi], cum_e[pi])
     for (pi, r), cn in cov.cn.items():
         put(cn, np.cumsum(takes.get((pi, r), np.zeros(T, dtype=np.int64))))
-    hint_break_counts(cov, solution, put)
+    hint_break_counts(cov.cb, solution, put)
     for (pi, q), fvars in cov.f.items():
         for t, var in enumerate(fvars):
             if var is not None:
@@ -71,7 +71,7 @@ def hint_values(m: RosterModel, cov: IntervalCoverage, solution: Solution,
         pen = np.ceil(understaffing_penalty(short, p.required, cov.weights) * SCALE - 1e-6)
         for (q, t), var in cov.pen.items():
             values[var.index] = int(pen[q, t])
-    values.update(hint_break_cap(p, cov, on_shift))
+    values.update(hint_break_cap(p, cov.cap, on_shift))
     keys = sorted(values)
     return keys, [values[k] for k in keys]
 

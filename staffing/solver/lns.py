@@ -13,8 +13,10 @@ propagation run over every agent for every move). Here each step frees a part of
    *residual* requirement ``max(0, required - served by the fixed part)``: an agent more where
    the fixed ones already cover the queue costs the overstaffing weight, one less where it is
    short costs the same marginal understaffing as in the full problem.
-3. The freed part is added back (shifts, break counts and split add up: the union of two
-   first-in-first-out break matchings is one), the whole is re-evaluated with
+3. The freed part is added back (shifts and break counts add up: the union of two
+   first-in-first-out break matchings is one), the whole's queue split is made optimal for its
+   shifts and breaks (:func:`~staffing.solver.solution.with_optimal_split`), and it is
+   re-evaluated with
    :func:`~staffing.solver.solution.evaluate`, and kept only when its exact objective is lower.
 
 Three steps in four free a *window*: two consecutive days around an interval drawn by its
@@ -50,7 +52,13 @@ from staffing.solver.hints import complete_hint, hint_values
 from staffing.solver.model import RosterModel
 from staffing.solver.problem import RosterProblem
 from staffing.solver.rules import add_agent_rules, add_agent_soft_rules
-from staffing.solver.solution import Evaluation, Solution, evaluate, profile_counts
+from staffing.solver.solution import (
+    Evaluation,
+    Solution,
+    evaluate,
+    profile_counts,
+    with_optimal_split,
+)
 
 __all__ = ["LnsResult", "large_neighbourhood_search"]
 
@@ -303,7 +311,9 @@ def large_neighbourhood_search(
             continue
         values_arr = np.asarray(solver.response_proto.solution, dtype=np.int64)
         new_part = solution_from_values(m, cov, values_arr, days=days)
-        candidate = _combine(fixed, new_part, freed)
+        # The roster's own split, optimal for its shifts and breaks (the sub-model's split
+        # was optimal for the freed agents against the fixed part's, not with it).
+        candidate = with_optimal_split(p, _combine(fixed, new_part, freed), weights)
         cand_ev = evaluate(p, candidate, weights)
         log.debug("step %d: %d agents, days %s, %s%s in %.2f s (built in %.2f s): "
                   "%.0f -> %.0f", steps, len(agents), days, solver.status_name(status),

@@ -38,6 +38,7 @@ __all__ = [
     "BlockLimits",
     "Profile",
     "RosterProblem",
+    "Solution",
     "block_limits",
     "build_problem",
 ]
@@ -432,3 +433,28 @@ def build_problem(
         fixed_off=tuple(fixed_off), unavailable=tuple(unavailable), whole_day=whole_day,
         _weekend_days=weekend_days,
     )
+
+
+@dataclass
+class Solution:
+    """A roster in the problem's terms (what every source of rosters produces; its objective:
+    :func:`staffing.solver.solution.evaluate`, which re-exports it).
+
+    Attributes
+    ----------
+    choice : ``(A, D)``: position in ``problem.options[a][d]`` of agent ``a``'s shift on day
+        ``d``, or ``-1`` for a day off.
+    break_starts : per ``(profile, rule)``, breaks starting in each interval (length ``T`` plus
+        the rule's latest offset: breaks of late shifts may start after the horizon).
+    split : ``(P, Q, T)``: agents of each profile serving each queue in each interval.
+    """
+
+    choice: np.ndarray
+    break_starts: dict[tuple[int, int], np.ndarray]
+    split: np.ndarray
+
+    def shifts(self, problem: RosterProblem):
+        """``(agent, day, table, candidate)`` of every shift worked."""
+        for a, d in zip(*np.nonzero(self.choice >= 0), strict=True):
+            a, d = int(a), int(d)
+            yield a, d, problem.table(a, d), int(problem.options[a][d][self.choice[a, d]])

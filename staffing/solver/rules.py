@@ -38,6 +38,7 @@ from staffing.config import SolverWeights
 from staffing.solver import breaks as _breaks
 from staffing.solver import coverage as _coverage
 from staffing.solver import shifts as _shifts
+from staffing.solver import split as _split
 from staffing.solver.builders import (  # noqa: F401 - re-exported for benchmarks/curtois.py
     PenaltyTerm,
     add_convex_count_penalty,
@@ -420,6 +421,10 @@ RULES: tuple[Rule, ...] = (
     Rule("skill_priority", "multi-skilled agents on a lower-priority skill", _S, "coverage",
          "solver.weights.skill_priority", _coverage.add_skill_priority,
          "weight x priority step per agent-interval on that queue"),
+    Rule("queue_switch", "a switch of queue within an agent's shift", _S, "coverage",
+         "solver.weights.queue_switch", _split.assign_queues,
+         "weight per switch; not in the CP-SAT model: each agent keeps its queue while the "
+         "optimal split allows (switches priced on the extracted roster)"),
     Rule("cost", "paid hours at the agent's hourly cost", _S, "horizon",
          "solver.weights.cost, contracts.<name>.hourly_cost", add_cost,
          "weight x hourly cost x paid hours"),

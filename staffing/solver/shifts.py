@@ -20,14 +20,65 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from staffing.config import ContractConfig, ShiftRules
-from staffing.solver.breaks import BreakSpec, break_specs, breaks_taken
+from staffing.config import BreakRule, ContractConfig, ShiftRules
 from staffing.timegrid import Horizon, interval_grid
 
-# BreakSpec and break_specs live in staffing.solver.breaks; re-exported here.
-__all__ = ["BreakSpec", "ShiftTable", "break_specs", "local_minutes", "shift_table"]
+# The break rules in interval units are here, below the problem; staffing.solver.breaks (every
+# other thing about breaks) re-exports them.
+__all__ = ["BreakSpec", "ShiftTable", "break_specs", "breaks_taken", "local_minutes",
+           "shift_table"]
 
 MINUTES_PER_DAY = 1440
+
+
+@dataclass(frozen=True)
+class BreakSpec:
+    """A break rule in interval units.
+
+    Attributes
+    ----------
+    index : position in ``shift_rules.breaks``.
+    activity : ``break`` or ``lunch``.
+    duration : length. [intervals]
+    earliest, latest : window of the break start, after the shift start. [intervals]
+    min_shift_minutes : shifts shorter than this skip the break. [min]
+    paid : whether the time is paid.
+    """
+
+    index: int
+    activity: str
+    duration: int
+    earliest: int
+    latest: int
+    min_shift_minutes: int
+    paid: bool
+
+
+def break_specs(breaks: tuple[BreakRule, ...], interval_minutes: int) -> tuple[BreakSpec, ...]:
+    """The break rules in interval units (their minutes are multiples of the interval)."""
+    step = interval_minutes
+    return tuple(
+        BreakSpec(
+            index=i, activity=b.activity, duration=max(1, b.duration_minutes // step),
+            earliest=b.earliest_after_start_minutes // step,
+            latest=b.latest_after_start_minutes // step,
+            min_shift_minutes=b.min_shift_minutes, paid=b.paid,
+        )
+        for i, b in enumerate(breaks)
+    )
+
+
+def breaks_taken(length: np.ndarray, breaks: tuple[BreakSpec, ...], step: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """For shifts of ``length`` minutes: ``takes[k, r]`` whether shift ``k`` takes break rule
+    ``r`` (it is at least the rule's ``min_shift_minutes`` long), and its unpaid break minutes."""
+    takes = np.zeros((len(length), len(breaks)), dtype=bool)
+    unpaid = np.zeros(len(length), dtype=np.int64)
+    for r, spec in enumerate(breaks):
+        takes[:, r] = length >= spec.min_shift_minutes
+        if not spec.paid:
+            unpaid += np.where(takes[:, r], spec.duration * step, 0)
+    return takes, unpaid
 
 
 @dataclass(frozen=True)

@@ -15,40 +15,18 @@ import numpy as np
 import pandas as pd
 
 from staffing.config import SolverWeights
-from staffing.solver.breaks import agents_on_break
+from staffing.solver.breaks import agents_on_break, assign_breaks
 from staffing.solver.builders import convex_value
 from staffing.solver.coverage import understaffing_penalty
 from staffing.solver.model import SCALE
-from staffing.solver.problem import RosterProblem
+from staffing.solver.problem import RosterProblem, Solution
 from staffing.solver.rules import fairness_costs
+from staffing.solver.split import assign_queues, optimal_split, queue_switches
 
-__all__ = ["Evaluation", "Solution", "evaluate", "profile_counts"]
+__all__ = ["Evaluation", "Solution", "evaluate", "profile_counts", "shift_activities",
+           "with_optimal_split"]
 
 VIOLATION_COLUMNS = ("rule", "agent_id", "date", "penalty", "detail")
-
-
-@dataclass
-class Solution:
-    """A roster in the problem's terms.
-
-    Attributes
-    ----------
-    choice : ``(A, D)``: position in ``problem.options[a][d]`` of agent ``a``'s shift on day
-        ``d``, or ``-1`` for a day off.
-    break_starts : per ``(profile, rule)``, breaks starting in each interval (length ``T`` plus
-        the rule's latest offset: breaks of late shifts may start after the horizon).
-    split : ``(P, Q, T)``: agents of each profile serving each queue in each interval.
-    """
-
-    choice: np.ndarray
-    break_starts: dict[tuple[int, int], np.ndarray]
-    split: np.ndarray
-
-    def shifts(self, problem: RosterProblem):
-        """``(agent, day, table, candidate)`` of every shift worked."""
-        for a, d in zip(*np.nonzero(self.choice >= 0), strict=True):
-            a, d = int(a), int(d)
-            yield a, d, problem.table(a, d), int(problem.options[a][d][self.choice[a, d]])
 
 
 def profile_counts(problem: RosterProblem, solution: Solution):
@@ -67,6 +45,25 @@ def profile_counts(problem: RosterProblem, solution: Solution):
             takes.setdefault((p, int(r)), np.zeros(T, dtype=np.int64))[s] += 1
     on_shift = np.cumsum(diff[:, :T], axis=1)
     return on_shift, agents_on_break(problem, solution.break_starts), takes
+
+
+def with_optimal_split(problem: RosterProblem, solution: Solution, weights: SolverWeights
+                       ) -> Solution:
+    """``solution`` with its shifts and breaks and the optimal queue split of its agents at
+    work (:func:`~staffing.solver.split.optimal_split`)."""
+    on_shift, on_break, _ = profile_counts(problem, solution)
+    split = optimal_split(problem, on_shift - on_break, weights)
+    return Solution(solution.choice, solution.break_starts, split)
+
+
+def shift_activities(problem: RosterProblem, solution: Solution
+                     ) -> dict[tuple[int, int], list]:
+    """Per shift ``(agent, day)``, the activity of each of its intervals: a queue index or a
+    break rule's activity (breaks by :func:`~staffing.solver.breaks.assign_breaks`, queues by
+    :func:`~staffing.solver.split.assign_queues`)."""
+    shifts = [(a, d, int(table.start[k]), int(table.end[k]))
+              for a, d, table, k in solution.shifts(problem)]
+    return assign_queues(problem, shifts, assign_breaks(problem, solution), solution.split)
 
 
 @dataclass(frozen=True)
@@ -173,6 +170,16 @@ def evaluate(problem: RosterProblem, solution: Solution, weights: SolverWeights)
             "preferred_start_met": start_met, "preferred_start_missed": start_missed,
         })
     breakdown.update(totals)
+    switches = _switches_by_shift(problem, solution, weights)
+    breakdown["queue_switch"] = weights.queue_switch * float(sum(switches.values()))
+    per_agent = np.zeros(problem.A, dtype=np.int64)
+    for (a, d), n in sorted(switches.items()):
+        per_agent[a] += n
+        if n:
+            violations.append(("queue_switch", problem.agents[a].agent_id, dates[d],
+                               weights.queue_switch * n, f"{n} switches of queue in the shift"))
+    for row, n in zip(rows, per_agent, strict=True):
+        row["queue_switches"] = int(n)
     for q, queue in enumerate(problem.queues):
         for d, date in enumerate(dates):
             lo, hi = _day_range(problem, d)
@@ -193,6 +200,15 @@ def evaluate(problem: RosterProblem, solution: Solution, weights: SolverWeights)
         objective=float(sum(breakdown.values())), breakdown=breakdown, served=served,
         short=short, over=over, agent_stats=pd.DataFrame(rows), violations=violations_frame,
     )
+
+
+def _switches_by_shift(problem: RosterProblem, solution: Solution, weights: SolverWeights
+                       ) -> dict[tuple[int, int], int]:
+    """Switches of queue per shift ``(agent, day)`` of the per-agent activities (none counted
+    where no agent has two skills)."""
+    if all(len(prof.queues) == 1 for prof in problem.profiles):
+        return {}
+    return queue_switches(shift_activities(problem, solution))
 
 
 def _count_options(problem: RosterProblem, a: int, flag: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import shutil
@@ -93,3 +94,16 @@ def test_report_renders_in_chromium(browser, report, tmp_path):
     non_white = (pixels < 0.95).any(axis=-1).mean()
     assert non_white > 0.05, f"screenshot is (nearly) blank: {non_white:.1%} non-white"
     assert np.std(pixels) > 0.05
+
+
+def test_report_shows_queue_switches_per_shift(fake_plan):
+    import dataclasses
+
+    summary = fake_plan.roster.agent_summary.copy()
+    summary["queue_switches"] = np.arange(len(summary))
+    roster = dataclasses.replace(fake_plan.roster, agent_summary=summary)
+    report = plan_report(dataclasses.replace(fake_plan, roster=roster))
+    switches = int(summary["queue_switches"].sum())
+    per_shift = switches / max(int(summary["shifts"].sum()), 1)
+    assert re.search(rf'id="kpi-queue-switches"><div class="v ">{switches:,}<', report)
+    assert f'id="kpi-switches-per-shift"><div class="v ">{per_shift:.2f}<' in report

@@ -26,7 +26,10 @@ def summary_text(result) -> str:
     lines += [f"Note: {note}" for note in result.forecast.notes]
     paid_hours = roster.roster["paid_minutes"].sum() / 60 if not roster.roster.empty else 0.0
     working = roster.roster["agent_id"].nunique() if not roster.roster.empty else 0
-    line = (f"Roster: {roster.status}, {len(result.scenario.agents)} agents "
+    # The agents rostered: the agents file with the scenario's leave and hires applied.
+    agents = len(roster.agent_summary) if not roster.agent_summary.empty else \
+        len(result.scenario.agents)
+    line = (f"Roster: {roster.status}, {agents} agents "
             f"({working} working), {len(roster.roster)} shifts, {paid_hours:,.1f} paid hours, "
             f"solved in {roster.wall_seconds:.1f} s")
     if roster.objective is not None:

@@ -172,11 +172,10 @@ class _Portfolio:
     on the full sub-model proves it; the other runs CP-SAT's own neighbourhood searches). Once
     a step of a kind runs to its limit without a proof, the steps of that kind put every
     worker on the neighbourhood searches (``use_lns_only``), which is where the improvements
-    in such a step come from (benchmark weeks, BENCHMARKS.md: M 60 s 159,354 against 160,989,
-    M 300 s 152,797 against 154,484, L 300 s 643,931 against 650,306, S 300 s 34,625 against
-    35,317) — except every ``probe_every``-th, which tries the default portfolio again
-    (windows shrink while they stop improving and may become provable). One worker keeps the
-    default (on M, 60 s, one worker per step gave 179,077 with either setting).
+    in such a step come from (better on the S, M and L benchmark weeks at 60 and 300 s: see
+    docs/benchmarks-log.md, "Roster solver scale") — except every ``probe_every``-th, which
+    tries the default portfolio again (windows shrink while they stop improving and may become
+    provable). One worker per step does worse either way (same log).
     """
 
     def __init__(self, workers: int, probe_every: int = 4):

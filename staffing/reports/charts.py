@@ -161,7 +161,9 @@ def roster_gantt(activities: pd.DataFrame, agents: Sequence[str], queues: Sequen
     _time_axis(ax)
     ax.xaxis_date()
     handles = [Patch(color="#" + c, label=a) for a, c in colours.items()]
-    ax.legend(handles=handles, loc="upper right", fontsize=7, ncols=len(handles))
+    # Below the axes, in rows of at most 7: a desk with a dozen queues keeps its plot width.
+    fig.legend(handles=handles, loc="outside lower center", fontsize=7,
+               ncols=min(7, len(handles)))
     title = "Roster by agent"
     if len(agents) > len(shown):
         title += f" (first {len(shown)} of {len(agents)} agents)"

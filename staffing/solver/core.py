@@ -180,7 +180,9 @@ class RosterResult:
 
     Attributes
     ----------
-    status : ``OPTIMAL``, ``FEASIBLE``, ``INFEASIBLE`` or ``UNKNOWN`` (no roster in time).
+    status : ``OPTIMAL`` (proven), ``FEASIBLE`` (every hard rule holds; not proven optimal) or
+        ``INFEASIBLE`` (no roster keeps every hard rule: see ``explanation``). The first roster
+        is built agent by agent and always completes, so there is no "no roster in time".
     roster : roster format, one row per agent shift.
     activities : activities format, one row per contiguous block of an agent's time.
     coverage : coverage format (``required`` is ``agents_required_with_shrinkage``).

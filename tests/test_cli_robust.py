@@ -372,6 +372,9 @@ def _plan_sending_sigint(times: int):
 def test_ctrl_c_keeps_the_best_roster_marks_it_and_exits_130(small, tmp_path, monkeypatch):
     monkeypatch.setattr(cli_module, "run_plan", _plan_sending_sigint(1))
     out = tmp_path / "plan"
+    # What the process had before (Python's default handler, or SIG_IGN when it was started
+    # in the background by a non-interactive shell): the CLI must give it back.
+    before = signal.getsignal(signal.SIGINT)
     result = invoke("plan", small / "scenario.yaml", "--out", out, "--time-limit-seconds", "60")
     assert result.exit_code == 130, result.output
     assert ("Interrupted: stopping the roster search; the best roster found so far will be "
@@ -384,7 +387,7 @@ def test_ctrl_c_keeps_the_best_roster_marks_it_and_exits_130(small, tmp_path, mo
     assert manifest["complete"] is True and manifest["interrupted"] is True
     assert manifest["status"] == "INTERRUPTED"
     assert (out / "roster.csv").is_file()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handler given back
+    assert signal.getsignal(signal.SIGINT) is before  # handler given back
 
 
 def test_a_second_ctrl_c_aborts(small, tmp_path, monkeypatch):

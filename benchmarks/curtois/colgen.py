@@ -141,7 +141,10 @@ class RosterDP:
         self.weekend_first = {w[0] for w in weekends}
         self.weekend_second = {w[1] for w in weekends if len(w) > 1}
         self.max_weekends = st.max_weekends
-        wk = min(st.max_weekends, len(weekends)) + 1 if st.max_weekends < len(weekends) else 1
+        # Weekends worked are counted whenever the limit can bind, max_weekends = 0 included
+        # (an axis of size 1: working a weekend day moves out of the table, so it is barred).
+        self.track_wk = st.max_weekends < len(weekends)
+        wk = min(st.max_weekends, len(weekends)) + 1 if self.track_wk else 1
         g = 0
         for s in range(S):
             g = math.gcd(g, lengths[s])
@@ -204,8 +207,7 @@ class RosterDP:
         optimum is then unknown)."""
         D, S, P = self.D, self.S, self.P
         inf = np.inf
-        # Weekend resource only counts when the shape has a weekend axis > 1.
-        track_wk = self.shape[0] > 1
+        track_wk = self.track_wk
         moves = {}
 
         def move(o, wk_inc):

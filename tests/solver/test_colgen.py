@@ -143,3 +143,21 @@ def test_identical_agents_share_a_group():
     p = build_problem(demand(horizon, {"chat": lambda d, h: 1, "voice": lambda d, h: 1}),
                       agents, horizon=horizon, contracts=CONTRACTS, rules=RULES)
     assert sorted(week_groups(p)) == [(0, 1), (2,)]
+
+
+@pytest.mark.parametrize("kind", ["column-generation", "none"])
+def test_solve_roster_reports_its_bound_and_where_it_comes_from(kind):
+    """``solver.bound`` chooses the bound computed beside the search; the result names the
+    source of the bound it reports (here CP-SAT may prove the optimum first)."""
+    agents, spec, rules = CASES["peak"]
+    result, *_ = solve(agents, spec, contracts=CONTRACTS, rules=rules, days=4, seconds=10,
+                       bound=kind)
+    stats = result.stats
+    assert stats.relaxation_bound is None
+    assert (stats.colgen_bound is not None) == (kind == "column-generation")
+    assert result.bound_source == stats.bound_source
+    if kind == "column-generation":
+        assert result.bound_source in ("cp-sat", "column-generation")
+        assert stats.colgen_bound <= result.objective + 1e-6 * result.objective
+    else:
+        assert result.bound_source in ("cp-sat", None)

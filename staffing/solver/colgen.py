@@ -396,6 +396,7 @@ class ColumnGeneration:
     groups : agent groups priced. [count]
     seconds : build and solve time. [s]
     history : ``(seconds, lp, lagrangian bound)`` after each round. [s, objective units]
+    stopped : why it stopped: ``converged``, ``time limit``, or the master LP's status.
     """
 
     bound: float
@@ -406,6 +407,7 @@ class ColumnGeneration:
     groups: int
     seconds: float
     history: tuple[tuple[float, float, float], ...] = ()
+    stopped: str = ""
 
 
 class _Master:
@@ -721,8 +723,11 @@ def column_generation_bound(problem: RosterProblem, weights: SolverWeights, *,
         programs = [WeekDP(p, g[0]) for g in groups]
     except PricingUnsupported:
         return None
+    created = time.perf_counter()
     master = _Master(p, weights, groups, programs)
     h = master.h
+    # HiGHS counts its time limit on the object's clock, from its creation, over all runs.
+    h.setOptionValue("time_limit", max(0.1, deadline - created))
     # First columns: each group's best weeks when an agent-interval on a queue with demand
     # is worth a share of the understaffing weight (and one without, minus overstaffing).
     for share in SEED_SHARES:
@@ -736,15 +741,24 @@ def column_generation_bound(problem: RosterProblem, weights: SolverWeights, *,
     history = []
     converged = False
     center: np.ndarray | None = None  # the duals of the best bound (Wentges' smoothing)
+    stopped = "time limit"
     while time.perf_counter() < deadline:
-        h.setOptionValue("time_limit", max(0.1, deadline - time.perf_counter()))
         h.run()
         if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            # Primal simplex from the last basis lost its way (it happens on degenerate
+            # masters): once more from scratch with the dual simplex.
+            h.setOptionValue("simplex_strategy", 1)
+            h.clearSolver()
+            h.run()
+            h.setOptionValue("simplex_strategy", 4)
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            stopped = f"master LP: {h.modelStatusToString(h.getModelStatus())}"
             break
         lp = h.getInfo().objective_function_value
         dual = master.feasible_dual(np.asarray(h.getSolution().row_dual))
         rounds += 1
         added = 0
+        priced = True
         for alpha in ((SMOOTHING, 0.0) if center is not None else (0.0,)):
             at = dual if alpha == 0.0 else alpha * center + (1 - alpha) * dual
             minima, found_all = [], []
@@ -757,6 +771,7 @@ def column_generation_bound(problem: RosterProblem, weights: SolverWeights, *,
                 minima.append(found[0][0])
                 found_all.append(found)
             if len(minima) < len(programs):
+                priced = False
                 break
             bound = master.lagrangian(at, minima)
             if bound > best:
@@ -774,11 +789,14 @@ def column_generation_bound(problem: RosterProblem, weights: SolverWeights, *,
         history.append((time.perf_counter() - started, lp, best))
         if on_round is not None and math.isfinite(best):
             on_round(lp, best)
+        if not priced:
+            break  # out of time (or a group without a legal week) mid-round
         if added == 0 or best >= lp - 1e-6 * max(1.0, abs(lp)):
-            converged = added == 0
+            converged = True
+            stopped = "converged"
             break
     if not math.isfinite(best):
         return None
     best -= 10 * _TOLERANCE * max(1.0, abs(best))
     return ColumnGeneration(best, lp, converged, rounds, len(master.columns), len(groups),
-                            time.perf_counter() - started, tuple(history))
+                            time.perf_counter() - started, tuple(history), stopped)

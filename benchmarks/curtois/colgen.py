@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 from benchmarks.curtois.evaluate import evaluate
 from benchmarks.curtois.model import build_model, read_roster, set_parameters
 from benchmarks.curtois.reader import Instance
+from staffing.solver.colgen import resource_move
 
 __all__ = [
     "DIVE_TOLERANCE",
@@ -191,14 +192,9 @@ class RosterDP:
         return 0
 
     def _shifted(self, inc):
-        """(source slices, destination slices) moving a resource table by ``inc``."""
-        src, dst = [], []
-        for k, n in zip(inc, self.shape, strict=True):
-            if k >= n:
-                return None
-            src.append(slice(0, n - k))
-            dst.append(slice(k, n))
-        return tuple(src), tuple(dst)
+        """(source slices, destination slices) moving a resource table by ``inc``: the
+        product's kernel (:func:`staffing.solver.colgen.resource_move`)."""
+        return resource_move(inc, self.shape)
 
     def solve(self, cost, count: int = 1) -> list[tuple[float, list[int | None]]] | None:
         """The ``count`` cheapest rows ending in distinct final states: ``[(cost, row)]``,

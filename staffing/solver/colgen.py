@@ -47,7 +47,7 @@ from staffing.solver.model import SCALE
 from staffing.solver.problem import RosterProblem, block_limits
 
 __all__ = ["DP_MAX_CELLS", "ColumnGeneration", "WeekDP", "column_generation_bound",
-           "week_groups"]
+           "resource_move", "week_groups"]
 
 #: A group's pricing program is built when its value table per day has at most this many
 #: cells (rest thresholds x runs x paid minutes x shifts x nights x weekends); else no bound.
@@ -67,6 +67,23 @@ class PricingUnsupported(Exception):
 
 
 # ----------------------------------------------------------------------------- pricing
+def resource_move(inc, shape) -> tuple[tuple[slice, ...], tuple[slice, ...]] | None:
+    """``(source, destination)`` slices moving a table of resource counts (axes of ``shape``)
+    by the increments ``inc``: ``table[destination] = f(table[source])`` is the move of
+    every state at once; ``None`` when the move leaves the table (a limit is reached).
+
+    The kernel of the pricing programs: :class:`WeekDP` here and the Curtois benchmark's
+    ``RosterDP`` (``benchmarks/curtois/colgen.py``) move their value tables with it.
+    """
+    src, dst = [], []
+    for k, n in zip(inc, shape, strict=True):
+        if k >= n:
+            return None
+        src.append(slice(0, n - k))
+        dst.append(slice(k, n))
+    return tuple(src), tuple(dst)
+
+
 class WeekDP:
     """Exact cheapest legal week of one agent for per-shift costs.
 
@@ -168,15 +185,7 @@ class WeekDP:
                 yield L, ex, self.O(L, ex)
 
     def _shift(self, inc4):
-        """(source, destination) slices of the resource axes moving by ``inc4``; ``None``
-        when the move leaves the table."""
-        src, dst = [], []
-        for k, n in zip(inc4, self.res_shape, strict=True):
-            if k >= n:
-                return None
-            src.append(slice(0, n - k))
-            dst.append(slice(k, n))
-        return tuple(src), tuple(dst)
+        return resource_move(inc4, self.res_shape)
 
     def _weekend_inc(self, d: int, from_phase: int | None) -> int:
         """Weekends-worked increment of working day ``d`` after ``from_phase`` (``None``: day

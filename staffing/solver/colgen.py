@@ -471,6 +471,7 @@ class _Master:
         # Agents working per profile and interval: the weeks' shifts less their breaks,
         # split over the profile's queues (sum_q f - sum of the weeks' working = 0).
         self.work = work_rows = rows(P * T, 0.0, 0.0).reshape(P, T)
+        self.cover_rows = self.over_rows = None
         # Every column but the weeks gets the finite upper bound every roster keeps (agents
         # of the profile, of the queue, a group's largest fairness cost): with it the
         # Lagrangian bound holds at any duals, however inexact the LP's (see lagrangian).
@@ -479,6 +480,7 @@ class _Master:
         req = p.required.astype(float)
         cover = rows(Q * T, req.ravel(), np.inf).reshape(Q, T)
         over_rows = rows(Q * T, -req.ravel(), np.inf).reshape(Q, T)
+        self.cover_rows, self.over_rows = cover, over_rows
         per_queue = np.zeros(Q)
         for pi, prof in enumerate(p.profiles):
             per_queue[list(prof.queues)] += size[pi]
@@ -716,9 +718,16 @@ class _Master:
 
 def column_generation_bound(problem: RosterProblem, weights: SolverWeights, *,
                             time_limit_seconds: float = 60.0, columns_per_group: int = 3,
-                            on_round: Callable[[float, float], None] | None = None
-                            ) -> ColumnGeneration | None:
+                            on_round: Callable[[float, float], None] | None = None,
+                            start_duals: tuple | None = None) -> ColumnGeneration | None:
     """Column generation over agent weeks until no column prices out or the time limit.
+
+    ``start_duals``: the aggregated relaxation's coverage duals
+    (:attr:`~staffing.solver.bound.Relaxation.coverage_duals`). The same rows are in the
+    master, so the Lagrangian bound at them (weeks priced exactly, fairness unpriced) is a
+    first bound, and usually a good one: at the relaxation's optimal duals it is at least the
+    relaxation's optimum less its fairness cost; its columns are the first ones, and its
+    duals the first stability centre.
 
     Returns the best Lagrangian bound (every round's is valid); ``None`` when some group's
     week falls outside what :class:`WeekDP` models (:class:`PricingUnsupported`) or no round
@@ -750,6 +759,26 @@ def column_generation_bound(problem: RosterProblem, weights: SolverWeights, *,
     history = []
     converged = False
     center: np.ndarray | None = None  # the duals of the best bound (Wentges' smoothing)
+    if start_duals is not None:
+        at = np.zeros(master.m)
+        work, cover, over = start_duals
+        at[master.work.ravel()] = np.asarray(work).ravel()
+        at[master.cover_rows.ravel()] = np.asarray(cover).ravel()
+        at[master.over_rows.ravel()] = np.asarray(over).ravel()
+        at = master.feasible_dual(at)
+        minima = []
+        for g, dp in enumerate(programs):
+            found = dp.solve(master.option_costs(g, at), None, columns_per_group)
+            if not found:
+                break
+            minima.append(found[0][0])
+            for _, row in found:
+                master.add_column(g, tuple(row), at)
+        if len(minima) == len(programs):
+            best, center = master.lagrangian(at, minima), at
+            history.append((time.perf_counter() - started, math.nan, best))
+            if on_round is not None:
+                on_round(math.nan, best)
     stopped = "time limit"
     while time.perf_counter() < deadline:
         h.run()

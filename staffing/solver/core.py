@@ -410,9 +410,11 @@ class _Relaxation:
         if kind in ("auto", "column-generation") and run.remaining() > 1.0:
             # Column generation in the time left: its Lagrangian bound holds at every round.
             try:
+                relaxation = self.box.get("result")
                 cg = colgen.column_generation_bound(
                     run.problem, run.weights, time_limit_seconds=run.remaining(),
-                    on_round=lambda lp, b: run.progress.update(bound=b, source="bound"))
+                    on_round=lambda lp, b: run.progress.update(bound=b, source="bound"),
+                    start_duals=None if relaxation is None else relaxation.coverage_duals)
             except Exception as exc:  # noqa: BLE001
                 self.box["error"] = repr(exc)
                 return

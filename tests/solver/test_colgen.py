@@ -161,3 +161,21 @@ def test_solve_roster_reports_its_bound_and_where_it_comes_from(kind):
         assert stats.colgen_bound <= result.objective + 1e-6 * result.objective
     else:
         assert result.bound_source in ("cp-sat", None)
+
+
+def test_bound_from_the_relaxations_duals_is_valid_from_the_start():
+    """Started from the aggregated relaxation's coverage duals, the first Lagrangian bound
+    (before any master LP) and every later one stay below CP-SAT's optimum, and the end
+    bound is at least the relaxation's."""
+    agents, spec, rules = CASES["lunch"]
+    result, horizon, requirements = solve(agents, spec, contracts=CONTRACTS, rules=rules,
+                                          days=4, seconds=20)
+    p = build_problem(requirements, agents, horizon=horizon, contracts=CONTRACTS, rules=rules)
+    relax = relaxation_bound(p, SolverWeights())
+    seen = []
+    cg = column_generation_bound(p, SolverWeights(), time_limit_seconds=20,
+                                 start_duals=relax.coverage_duals,
+                                 on_round=lambda lp, bound: seen.append(bound))
+    top = result.objective + 1e-6 * abs(result.objective)
+    assert len(seen) >= 2 and all(b <= top for b in seen)
+    assert cg.bound >= relax.bound - 1e-6 * abs(relax.bound)

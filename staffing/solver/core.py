@@ -92,6 +92,16 @@ def _bound_affordable(problem: RosterProblem, settings: SolverSettings) -> bool:
             or 3 * _relaxation_seconds(problem) <= settings.time_limit_seconds)
 
 
+def _colgen_affordable(problem: RosterProblem, settings: SolverSettings) -> bool:
+    """Whether ``solver.bound: auto`` adds column generation after the relaxation: on a core
+    CP-SAT's workers leave free, or on a model CP-SAT searches whole (it converges there in
+    seconds). Column generation keeps its core busy to the time limit and on the benchmark's
+    S and M weeks passes the relaxation only after minutes, so with no spare core it would
+    slow the search for nothing within a short limit."""
+    spare_core = (os.cpu_count() or 1) > settings.workers
+    return spare_core or problem.n_options() <= LNS_MIN_OPTIONS
+
+
 @dataclass(frozen=True)
 class SolveProgress:
     """One progress report of a running solve (a new incumbent or bound).
@@ -397,7 +407,7 @@ class _Relaxation:
 
         run = self.run
         kind = run.settings.bound
-        if kind in ("auto", "relaxation"):
+        if kind in ("auto", "relaxation", "column-generation"):  # its duals start the CG
             try:
                 out = bound_mod.relaxation_bound(
                     run.problem, run.weights, time_limit_seconds=max(0.5, run.remaining()))
@@ -407,7 +417,9 @@ class _Relaxation:
             self.box["result"] = out
             if out is not None:
                 run.progress.update(bound=out.bound, source="bound")
-        if kind in ("auto", "column-generation") and run.remaining() > 1.0:
+        with_cg = kind == "column-generation" or (
+            kind == "auto" and _colgen_affordable(run.problem, run.settings))
+        if with_cg and run.remaining() > 1.0:
             # Column generation in the time left: its Lagrangian bound holds at every round.
             try:
                 relaxation = self.box.get("result")

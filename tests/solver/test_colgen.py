@@ -165,6 +165,7 @@ def test_solve_roster_reports_its_bound_and_where_it_comes_from(kind):
         assert result.bound_source in ("cp-sat", None)
 
 
+@pytest.mark.slow
 def test_bound_from_the_relaxations_duals_is_valid_from_the_start():
     """Started from the aggregated relaxation's coverage duals, the first Lagrangian bound
     (before any master LP) and every later one stay below CP-SAT's optimum, and the end

@@ -79,6 +79,10 @@ def run_one(size: str, limit: float, seed: int, workers: int, search: str = "aut
         "cpsat_bound": result.stats.cpsat_bound,
         "relaxation_seconds": result.stats.relaxation_seconds,
         "relaxation_size": result.stats.relaxation_size,
+        "bound_source": result.bound_source,
+        "colgen_bound": result.stats.colgen_bound,
+        "colgen_seconds": result.stats.colgen_seconds,
+        "colgen_rounds": result.stats.colgen_rounds,
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 

@@ -436,6 +436,7 @@ class SolverSettings(_Model):
     random_seed: int = Field(0, ge=0)
     deterministic: bool = False
     search: Literal["auto", "cp-sat", "lns"] = "auto"
+    bound: Literal["auto", "relaxation", "column-generation", "none"] = "auto"
     weights: SolverWeights = SolverWeights()
 
 

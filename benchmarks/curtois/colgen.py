@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 from benchmarks.curtois.evaluate import evaluate
 from benchmarks.curtois.model import build_model, read_roster, set_parameters
 from benchmarks.curtois.reader import Instance
+from staffing.solver.colgen import resource_move
 
 __all__ = [
     "DIVE_TOLERANCE",
@@ -141,7 +142,10 @@ class RosterDP:
         self.weekend_first = {w[0] for w in weekends}
         self.weekend_second = {w[1] for w in weekends if len(w) > 1}
         self.max_weekends = st.max_weekends
-        wk = min(st.max_weekends, len(weekends)) + 1 if st.max_weekends < len(weekends) else 1
+        # Weekends worked are counted whenever the limit can bind, max_weekends = 0 included
+        # (an axis of size 1: working a weekend day moves out of the table, so it is barred).
+        self.track_wk = st.max_weekends < len(weekends)
+        wk = min(st.max_weekends, len(weekends)) + 1 if self.track_wk else 1
         g = 0
         for s in range(S):
             g = math.gcd(g, lengths[s])
@@ -188,14 +192,9 @@ class RosterDP:
         return 0
 
     def _shifted(self, inc):
-        """(source slices, destination slices) moving a resource table by ``inc``."""
-        src, dst = [], []
-        for k, n in zip(inc, self.shape, strict=True):
-            if k >= n:
-                return None
-            src.append(slice(0, n - k))
-            dst.append(slice(k, n))
-        return tuple(src), tuple(dst)
+        """(source slices, destination slices) moving a resource table by ``inc``: the
+        product's kernel (:func:`staffing.solver.colgen.resource_move`)."""
+        return resource_move(inc, self.shape)
 
     def solve(self, cost, count: int = 1) -> list[tuple[float, list[int | None]]] | None:
         """The ``count`` cheapest rows ending in distinct final states: ``[(cost, row)]``,
@@ -204,8 +203,7 @@ class RosterDP:
         optimum is then unknown)."""
         D, S, P = self.D, self.S, self.P
         inf = np.inf
-        # Weekend resource only counts when the shape has a weekend axis > 1.
-        track_wk = self.shape[0] > 1
+        track_wk = self.track_wk
         moves = {}
 
         def move(o, wk_inc):

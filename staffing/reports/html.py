@@ -149,7 +149,9 @@ def plan_report(result, figures: Mapping[str, object] | None = None) -> str:
         _kpi("paid hours", f"{paid:,.0f}", "paid-hours"),
         *_switch_kpis(roster.agent_summary),
         _kpi("roster", f"{roster.status}" + (
-            f", gap {roster.gap:.1%}" if roster.gap is not None and roster.bound else
+            f", gap {roster.gap:.1%}" + (f" to the {roster.bound_source} bound"
+                                        if roster.bound_source else "")
+            if roster.gap is not None and roster.bound else
             ("" if roster.status == "OPTIMAL" else ", no bound yet")), "status"),
     ]
     body = [f'<section id="kpis"><h2>Key figures</h2><div class="kpis">{"".join(kpis)}</div>']

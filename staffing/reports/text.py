@@ -35,7 +35,8 @@ def summary_text(result) -> str:
     if roster.objective is not None:
         line += f"; objective {roster.objective:,.1f}"
         if roster.bound is not None and roster.gap is not None and roster.bound > 0:
-            line += f", lower bound {roster.bound:,.1f}, gap {roster.gap:.1%}"
+            source = f" ({roster.bound_source})" if roster.bound_source else ""
+            line += f", lower bound {roster.bound:,.1f}{source}, gap {roster.gap:.1%}"
         elif roster.status != "OPTIMAL":
             line += " (no useful lower bound found within the time limit, so no gap)"
     lines.append(line)

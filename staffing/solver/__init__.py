@@ -22,7 +22,9 @@ Where things are:
   the first roster, the neighbourhood search, solution hints.
 - :mod:`~staffing.solver.solution`, :mod:`~staffing.solver.extract` — a roster's exact objective
   and its output frames; :mod:`~staffing.solver.explain` — why no roster keeps every hard rule;
-  :mod:`~staffing.solver.bound` — the lower bound.
+  :mod:`~staffing.solver.bound` — the lower bound from an aggregated LP relaxation;
+  :mod:`~staffing.solver.colgen` — a stronger one, column generation over agent weeks
+  (each week priced exactly by dynamic program, a Lagrangian bound valid at every round).
 """
 
 from staffing.solver.core import RosterResult, SolveProgress, SolveStats, solve_roster

@@ -70,6 +70,10 @@ class Relaxation:
     group_agents : per group, the agent indices in it (same rules and skill profile).
     shifts : ``shifts[g][d]`` ``(candidates, counts)``: the LP's shift counts of group ``g`` on
         day ``d`` (candidate indices into the group's table; counts continuous).
+    coverage_duals : the LP's duals of its coverage rows, ``(work, cover, over)`` of shapes
+        ``(profiles, T)``, ``(Q, T)``, ``(Q, T)`` (rows ``sum_q f - W = 0``, ``served + short >=
+        required``, ``over - served >= -required``): the column generation starts from them
+        (:mod:`staffing.solver.colgen`); ``None`` for a MIP.
     breakdown : the LP's objective by rule, named as the roster's
         (:attr:`~staffing.solver.core.RosterResult.objective_breakdown`: ``cost``,
         ``understaffing``, ``overstaffing``, ``skill_priority``, ``preferred_day_off``,
@@ -85,6 +89,7 @@ class Relaxation:
     group_agents: tuple[tuple[int, ...], ...] = ()
     shifts: tuple = ()
     breakdown: Mapping[str, float] = field(default_factory=dict)
+    coverage_duals: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     @property
     def understaffing(self) -> float:
@@ -186,6 +191,7 @@ class _LP:
             return True, float(dual), x
         if status != highspy.HighsModelStatus.kOptimal:
             return False, None, None
+        self.row_dual = np.asarray(h.getSolution().row_dual)
         return True, h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
 
 
@@ -408,5 +414,8 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
         tuple((y["k"][by_group[g][yd[by_group[g]] == d]],
                x[yi[by_group[g][yd[by_group[g]] == d]]]) for d in range(D))
         for g in range(G))
+    duals = None
+    if not integer:
+        duals = (lp.row_dual[work_rows], lp.row_dual[cover], lp.row_dual[over_rows])
     return Relaxation(bound, time.perf_counter() - started, lp.n, lp.m,
-                      tuple(m for _, _, m in groups), shifts, breakdown)
+                      tuple(m for _, _, m in groups), shifts, breakdown, duals)

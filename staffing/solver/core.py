@@ -93,6 +93,16 @@ def _bound_affordable(problem: RosterProblem, settings: SolverSettings) -> bool:
             or 3 * _relaxation_seconds(problem) <= settings.time_limit_seconds)
 
 
+def _colgen_affordable(problem: RosterProblem, settings: SolverSettings) -> bool:
+    """Whether ``solver.bound: auto`` adds column generation after the relaxation: on a core
+    CP-SAT's workers leave free, or on a model CP-SAT searches whole (it converges there in
+    seconds). Column generation keeps its core busy to the time limit and on the benchmark's
+    S and M weeks passes the relaxation only after minutes, so with no spare core it would
+    slow the search for nothing within a short limit."""
+    spare_core = (os.cpu_count() or 1) > settings.workers
+    return spare_core or problem.n_options() <= LNS_MIN_OPTIONS
+
+
 @dataclass(frozen=True)
 class SolveProgress:
     """One progress report of a running solve (a new incumbent or bound).
@@ -138,6 +148,12 @@ class SolveStats:
     relaxation_bound : the relaxation's lower bound. [objective units]
     relaxation_seconds : its solve time. [s]
     relaxation_size : its ``(variables, constraints)``. [count]
+    colgen_bound : the column generation's Lagrangian bound (``settings.bound``).
+        [objective units]
+    colgen_seconds, colgen_rounds, colgen_converged : its time [s], rounds [count] and
+        whether no column priced out at the end.
+    bound_source : where the result's bound comes from: ``cp-sat``, ``lp-relaxation`` or
+        ``column-generation`` (``None`` without a bound).
     lns_seconds, lns_steps, lns_improvements : the neighbourhood search's time [s], steps and
         improving steps [count].
     cpsat_seconds : CP-SAT's solve time. [s]
@@ -164,6 +180,11 @@ class SolveStats:
     relaxation_bound: float | None = None
     relaxation_seconds: float | None = None
     relaxation_size: tuple[int, int] | None = None
+    colgen_bound: float | None = None
+    colgen_seconds: float | None = None
+    colgen_rounds: int | None = None
+    colgen_converged: bool | None = None
+    bound_source: str | None = None
     lns_seconds: float | None = None
     lns_steps: int | None = None
     lns_improvements: int | None = None
@@ -188,7 +209,10 @@ class RosterResult:
     coverage : coverage format (``required`` is ``agents_required_with_shrinkage``).
     agent_summary : per agent: paid hours, shifts, nights, weekend days, preference hits.
     objective : objective value of the roster returned, ``None`` without one.
-    bound : proven lower bound on the objective (the larger of CP-SAT's and the relaxation's).
+    bound : proven lower bound on the objective (the largest of CP-SAT's, the relaxation's
+        and the column generation's).
+    bound_source : which of them it is: ``cp-sat``, ``lp-relaxation`` or
+        ``column-generation``; ``None`` without a bound.
     gap : ``(objective - bound) / max(objective, 1)``. [fraction]
     objective_breakdown : objective by rule (understaffing, overstaffing, cost, ...).
     violations : soft-rule violations, one row each: rule, agent_id, date, penalty, detail.
@@ -206,6 +230,7 @@ class RosterResult:
     objective: float | None = None
     bound: float | None = None
     gap: float | None = None
+    bound_source: str | None = None
     objective_breakdown: Mapping[str, float] = field(default_factory=dict)
     violations: pd.DataFrame | None = None
     explanation: tuple[str, ...] = ()
@@ -381,17 +406,34 @@ class _Relaxation:
 
     def _solve(self) -> None:
         from staffing.solver import bound as bound_mod
+        from staffing.solver import colgen
 
         run = self.run
-        try:
-            out = bound_mod.relaxation_bound(
-                run.problem, run.weights, time_limit_seconds=max(0.5, run.remaining()))
-        except Exception as exc:  # noqa: BLE001 - a failed bound must not lose the roster
-            self.box["error"] = repr(exc)
-            return
-        self.box["result"] = out
-        if out is not None:
-            run.progress.update(bound=out.bound, source="bound")
+        kind = run.settings.bound
+        if kind in ("auto", "relaxation", "column-generation"):  # its duals start the CG
+            try:
+                out = bound_mod.relaxation_bound(
+                    run.problem, run.weights, time_limit_seconds=max(0.5, run.remaining()))
+            except Exception as exc:  # noqa: BLE001 - a failed bound must not lose the roster
+                self.box["error"] = repr(exc)
+                return
+            self.box["result"] = out
+            if out is not None:
+                run.progress.update(bound=out.bound, source="bound")
+        with_cg = kind == "column-generation" or (
+            kind == "auto" and _colgen_affordable(run.problem, run.settings))
+        if with_cg and run.remaining() > 1.0:
+            # Column generation in the time left: its Lagrangian bound holds at every round.
+            try:
+                relaxation = self.box.get("result")
+                cg = colgen.column_generation_bound(
+                    run.problem, run.weights, time_limit_seconds=run.remaining(),
+                    on_round=lambda lp, b: run.progress.update(bound=b, source="bound"),
+                    start_duals=None if relaxation is None else relaxation.coverage_duals)
+            except Exception as exc:  # noqa: BLE001
+                self.box["error"] = repr(exc)
+                return
+            self.box["colgen"] = cg
 
     def collect(self) -> None:
         """Wait for the bound (until the deadline and 5 s) and record it."""
@@ -407,13 +449,29 @@ class _Relaxation:
             run.stats["relaxation_seconds"] = relaxation.seconds
             run.stats["relaxation_size"] = (relaxation.variables, relaxation.constraints)
             run.progress.update(bound=relaxation.bound, source="bound")
+        cg = self.box.get("colgen")
+        if cg is not None:
+            run.stats["colgen_bound"] = cg.bound
+            run.stats["colgen_seconds"] = cg.seconds
+            run.stats["colgen_rounds"] = cg.rounds
+            run.stats["colgen_converged"] = cg.converged
+            run.progress.update(bound=cg.bound, source="bound")
+
+    def bounds(self) -> dict[str, float]:
+        """The bounds found, by source (``lp-relaxation``, ``column-generation``)."""
+        stats = self.run.stats
+        found = {"lp-relaxation": stats.get("relaxation_bound"),
+                 "column-generation": stats.get("colgen_bound")}
+        return {k: v for k, v in found.items() if v is not None}
 
 
 def _start_relaxation(run: _Run) -> _Relaxation:
     """Stage "bound", started: the relaxation in a thread when it is affordable."""
     relaxation = _Relaxation(run)
     problem, settings = run.problem, run.settings
-    if _bound_affordable(problem, settings):
+    if settings.bound == "none":
+        run.stats["relaxation_skipped"] = "solver.bound is none"
+    elif _bound_affordable(problem, settings):
         relaxation.thread.start()
     else:
         run.stats["relaxation_skipped"] = (
@@ -541,8 +599,7 @@ def _search_lns(run: _Run, first: _FirstRoster, relaxation: _Relaxation) -> Rost
     stats["lns_steps"] = found.steps
     stats["lns_improvements"] = found.improvements
     relaxation.collect()
-    return _result(run, found.solution, found.evaluation, "FEASIBLE",
-                   stats.get("relaxation_bound"))
+    return _result(run, found.solution, found.evaluation, "FEASIBLE", relaxation.bounds())
 
 
 def _cpsat_solver(run: _Run) -> cp_model.CpSolver:
@@ -604,18 +661,24 @@ def _search_cpsat(run: _Run, first: _FirstRoster, relaxation: _Relaxation) -> Ro
         return _infeasible(run, lines)
     stats["cpsat_bound"] = cp_bound
     relaxation.collect()
-    bounds = [b for b in (cp_bound, stats.get("relaxation_bound")) if b is not None]
+    bounds = relaxation.bounds()
+    if cp_bound is not None:
+        bounds["cp-sat"] = cp_bound
     optimal = status == cp_model.OPTIMAL and abs(best_eval.objective - (cp_bound or 0)) < 0.5
-    return _result(run, best_solution, best_eval, "OPTIMAL" if optimal else "FEASIBLE",
-                   max(bounds) if bounds else None)
+    return _result(run, best_solution, best_eval, "OPTIMAL" if optimal else "FEASIBLE", bounds)
 
 
-def _result(run: _Run, solution, ev, status: str, bound: float | None) -> RosterResult:
-    """Stage "extract": the output frames of a roster, with its bound and the solve's figures."""
+def _result(run: _Run, solution, ev, status: str, bounds: Mapping[str, float]
+            ) -> RosterResult:
+    """Stage "extract": the output frames of a roster, with its best bound (and which it is)
+    and the solve's figures."""
     from staffing.solver import extract
 
     problem, progress = run.problem, run.progress
+    source = max(bounds, key=bounds.get) if bounds else None
+    bound = bounds[source] if bounds else None
     lower = None if bound is None else min(bound, ev.objective)
+    run.stats["bound_source"] = source
     return RosterResult(
         status=status,
         roster=extract.roster_frame(problem, solution),
@@ -625,6 +688,7 @@ def _result(run: _Run, solution, ev, status: str, bound: float | None) -> Roster
         objective=ev.objective,
         bound=lower,
         gap=None if lower is None else _gap(ev.objective, lower),
+        bound_source=source,
         objective_breakdown=ev.breakdown,
         violations=ev.violations,
         explanation=(),

@@ -54,12 +54,8 @@ SECTION_COVER
 
 @pytest.mark.parametrize("weekends, rows_kept", [
     (1, 48),
-    pytest.param(0, 25, marks=pytest.mark.xfail(strict=True, reason=(
-        "RosterDP leaves the weekend limit out of its table when an employee may work no "
-        "weekend (max_weekends 0: weekend axis of size 1, track_wk False); staff of "
-        "Instances 23-24 have it, where the DP is not used yet"))),
+    (0, 25),
 ])
-
 
 def test_roster_dp_equals_brute_force_over_every_row(weekends, rows_kept):
     """All 3^8 rows of ``WEEK``, each kept when the independent evaluator finds no violation:

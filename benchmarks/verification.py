@@ -108,7 +108,8 @@ def run(path: Path) -> str:
     for r in rounds:
         lines.append(f"- round {r.round}: {len(r.short_blocks)} short blocks, "
                      f"+{r.added_agent_hours:,.1f} agent-hours, paid hours "
-                     f"{r.paid_hours_before:,.1f} -> {r.paid_hours_after:,.1f} ({r.status})")
+                     f"{r.paid_hours_before:,.1f} -> {r.paid_hours_after:,.1f} ({r.status}, "
+                     f"{'kept' if r.kept else 'undone'})")
     return "\n".join(lines) + "\n"
 
 

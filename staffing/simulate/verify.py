@@ -18,9 +18,10 @@ error on the plan itself and corrects the requirements:
    ``agents_required_with_shrinkage`` becomes at least ``scheduled + k``.
 3. The roster is solved again against the raised requirements, from the previous roster,
    and simulated again; :func:`staffing.plan.plan` repeats this for ``max_rounds`` rounds.
-   A round is kept only if it lowers the plan's simulated shortfall (:func:`shortfall_score`):
-   where the agents are too few for every target (a promotion week with no extra staff),
-   raising one queue only moves agents from another, and the round is undone.
+   A round is kept only if it lowers the plan's simulated shortfall (:func:`shortfall_score`,
+   points missed per queue and day, each queue's target counting the same): where the agents
+   are too few for every target (a promotion week with no extra staff), raising one queue
+   only moves agents from another, and the round is undone.
 
 Email queues are not raised: their simulated service (FCFS over the whole response window)
 is reported beside the backlog formula's, which is the pessimistic one of the two.
@@ -168,16 +169,17 @@ def raise_requirements(requirements: pd.DataFrame, coverage: pd.DataFrame,
 
 
 def shortfall_score(simulated_days: pd.DataFrame, config: ScenarioConfig) -> float:
-    """The plan's simulated shortfall: over every queue and local day, the contacts times the
-    points by which the day's simulated service level misses the queue's target (email:
-    :data:`EMAIL_ON_TIME` answered within ``response_within_hours``). 0 when every target
-    holds on every day. [contacts x fraction]"""
+    """The plan's simulated shortfall: the points by which each queue's simulated service level
+    misses its target, summed over every queue and local day (email: :data:`EMAIL_ON_TIME`
+    answered within ``response_within_hours``). Each queue's target counts the same, whatever
+    its volume: a round that lifts the big chat queue by taking email's agents does not count
+    as progress. 0 when every target holds on every day. [fraction]"""
     total = 0.0
     for queue in config.queues:
         target = EMAIL_ON_TIME if queue.channel == "email" else queue.service_level
         if not target:
             continue
-        part = simulated_days[simulated_days["queue"] == queue.id]
-        miss = (target - part["service_level"]).clip(lower=0).fillna(0.0)
-        total += float((miss * part["contacts"]).sum())
+        part = simulated_days[(simulated_days["queue"] == queue.id)
+                              & (simulated_days["contacts"] > 0)]
+        total += float((target - part["service_level"]).clip(lower=0).fillna(0.0).sum())
     return total

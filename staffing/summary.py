@@ -94,7 +94,12 @@ def with_simulated(summary: pd.DataFrame, simulated_days: pd.DataFrame) -> pd.Da
     """The daily summary with the simulation's figures per queue and day beside the
     formula's (:data:`SIMULATED_COLUMNS`; the simulation's ``days`` frame)."""
     sim = simulated_days[["queue", "date", *SIMULATED_COLUMNS]].rename(columns=SIMULATED_COLUMNS)
-    return summary.merge(sim, on=["queue", "date"], how="left")
+    out = summary.merge(sim, on=["queue", "date"], how="left")
+    # The simulated service level (and its interval) stands next to the formula's.
+    added = list(SIMULATED_COLUMNS.values())
+    rest = [c for c in summary.columns if c not in added]
+    at = rest.index("service_level") + 1 if "service_level" in rest else len(rest)
+    return out[rest[:at] + added[:3] + rest[at:] + added[3:]]
 
 
 def simulated_service_level_by_queue(simulation) -> pd.Series:

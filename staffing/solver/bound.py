@@ -45,9 +45,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from staffing.config import SolverWeights
-from staffing.solver.builders import convex_breakpoints
-from staffing.solver.coverage import UNDER_EXACT, understaffing_costs
-from staffing.solver.model import SCALE
+from staffing.solver.coverage import understaffing_segments
 from staffing.solver.problem import RosterProblem, block_limits
 
 __all__ = ["Relaxation", "relaxation_bound"]
@@ -389,10 +387,7 @@ def relaxation_bound(problem: RosterProblem, weights: SolverWeights, *,
     for value in np.unique(p.required[p.required > 0]):
         value = int(value)
         qs, ts = np.nonzero(p.required == value)
-        points = np.asarray(convex_breakpoints(value, UNDER_EXACT))
-        costs = understaffing_costs(value, weights) / SCALE
-        width = np.diff(points).astype(float)
-        slope = np.diff(costs[points]) / width
+        _, width, slope = understaffing_segments(value, weights)
         seg = lp.variables(len(qs) * len(width), 0.0, np.tile(width, len(qs)),
                            np.tile(slope, len(qs))).reshape(len(qs), len(width))
         lp.coef(np.repeat(cover[qs, ts], len(width)), seg, 1.0)

@@ -49,9 +49,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from staffing.config import SolverWeights
-from staffing.solver.builders import convex_breakpoints
-from staffing.solver.coverage import UNDER_EXACT, understaffing_costs
-from staffing.solver.model import SCALE
+from staffing.solver.coverage import understaffing_segments
 from staffing.solver.problem import RosterProblem, block_limits
 
 __all__ = ["DP_MAX_CELLS", "ColumnGeneration", "WeekDP", "column_generation_bound",
@@ -501,10 +499,7 @@ class _Master:
         for value in np.unique(p.required[p.required > 0]):
             value = int(value)
             qs, ts = np.nonzero(p.required == value)
-            points = np.asarray(convex_breakpoints(value, UNDER_EXACT))
-            costs = understaffing_costs(value, weights) / SCALE
-            width = np.diff(points).astype(float)
-            slope = np.diff(costs[points]) / width
+            _, width, slope = understaffing_segments(value, weights)
             n = len(qs) * len(width)
             cols(n, np.tile(slope, len(qs)), 0.0, np.tile(width, len(qs)),
                  [[int(cover[q, t])] for q, t in zip(qs, ts, strict=True) for _ in width],

@@ -65,6 +65,17 @@ def understaffing_costs(top: int, weights: SolverWeights) -> np.ndarray:
                     * (k + weights.understaffing_growth * k * (k - 1) / 2)).astype(np.int64)
 
 
+def understaffing_segments(required: int, weights: SolverWeights
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The understaffing curve of one queue-interval requiring ``required`` agents as linear
+    pieces for an LP: breakpoints (agents missing), each piece's width [agents] and slope
+    [objective units per agent] (the relaxation and the column generation price it alike)."""
+    points = np.asarray(convex_breakpoints(required, UNDER_EXACT))
+    costs = understaffing_costs(required, weights) / SCALE
+    width = np.diff(points).astype(float)
+    return points, width, np.diff(costs[points]) / width
+
+
 def understaffing_penalty(short: np.ndarray, required: np.ndarray,
                           weights: SolverWeights) -> np.ndarray:
     """Objective units of ``short`` missing agents where ``required`` are required (elementwise):

@@ -196,8 +196,10 @@ def verify_stage(
     rescheduled = scenario.with_changes({"solver": {"time_limit_seconds": limit}})
     score = shortfall_score(simulation.days, config)
     for number in range(1, settings.max_rounds + 1):
+        if score == 0 or stop_requested():
+            break  # every queue meets its target every day: no round could be kept
         found = shortfalls(simulation, coverage, config, block_minutes=settings.block_minutes)
-        if not found or stop_requested():
+        if not found:
             break
         raised = raise_requirements(requirements, coverage, found, config)
         added = float((raised["agents_required_with_shrinkage"]

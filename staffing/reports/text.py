@@ -79,8 +79,8 @@ def _simulation_lines(result) -> list[str]:
     if rounds:
         lines += _round_lines(rounds)
     elif result.scenario.config.simulation.verify:
-        lines.append("Verification: nothing added (no block of a voice or chat queue short of "
-                     "its target in simulation)")
+        lines.append("Verification: nothing added (no queue short of its target on any day in "
+                     "simulation)")
     short = []
     summary = result.summary
     for queue in result.scenario.config.queues:

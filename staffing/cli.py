@@ -94,12 +94,24 @@ def config_option(help: str, required: bool = True):
                         help=help)
 
 
-def _load(path: Path, time_limit_seconds: float | None = None) -> Scenario:
-    """The scenario at ``path``, with ``--time-limit-seconds`` applied when given."""
+def previous_roster_option():
+    """``--previous-roster FILE``: the roster of the days before the horizon."""
+    return click.option(
+        "--previous-roster", "previous_roster", type=EXISTING_FILE,
+        help="roster.csv of the days before the horizon (overrides previous_roster:): rest, "
+             "runs of working days and days off, and consecutive weekends continue from it.")
+
+
+def _load(path: Path, time_limit_seconds: float | None = None,
+          previous_roster: Path | None = None) -> Scenario:
+    """The scenario at ``path``, with ``--time-limit-seconds`` and ``--previous-roster``
+    applied when given."""
     scenario = load_scenario(path)
-    if time_limit_seconds is None:
-        return scenario
-    return scenario.with_changes({"solver": {"time_limit_seconds": time_limit_seconds}})
+    if time_limit_seconds is not None:
+        scenario = scenario.with_changes({"solver": {"time_limit_seconds": time_limit_seconds}})
+    if previous_roster is not None:
+        scenario = scenario.with_previous_roster(previous_roster)
+    return scenario
 
 
 def _warn(warnings) -> None:
@@ -263,9 +275,10 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
 @click.argument("scenario", type=EXISTING_FILE)
 @out_dir_option("Folder for the outputs (created if needed).")
 @time_limit_option()
+@previous_roster_option()
 @click.pass_obj
 def plan(reporter: _Reporter, scenario: Path, out_dir: Path,
-         time_limit_seconds: float | None) -> None:
+         time_limit_seconds: float | None, previous_roster: Path | None) -> None:
     """Run forecast -> requirements -> roster for SCENARIO and write every output.
 
     Writes forecast.csv, requirements.csv, roster.csv, activities.csv, coverage.csv,
@@ -280,7 +293,7 @@ def plan(reporter: _Reporter, scenario: Path, out_dir: Path,
     """
 
     io.check_output_dir(out_dir)
-    loaded = _load(scenario, time_limit_seconds)
+    loaded = _load(scenario, time_limit_seconds, previous_roster)
     _warn(check_scenario(loaded))
     reporter.time_limit_seconds = loaded.config.solver.time_limit_seconds
     with _CtrlC(armed=False) as ctrl_c:
@@ -586,10 +599,13 @@ def _requirements_summary(result, interval_minutes: int) -> str:
 @config_option("Scenario YAML with agents, contracts, shift rules and solver settings.")
 @out_dir_option("Folder for roster.csv, activities.csv, coverage.csv, ...")
 @time_limit_option("Solver time limit; overrides solver.time_limit_seconds.")
-@click.option("--warm-start", type=EXISTING_FILE, help="A previous roster.csv to start from.")
+@click.option("--warm-start", type=EXISTING_FILE,
+              help="A roster.csv of the same horizon to start from.")
+@previous_roster_option()
 @click.pass_obj
 def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_dir: Path,
-           time_limit_seconds: float | None, warm_start: Path | None) -> None:
+           time_limit_seconds: float | None, warm_start: Path | None,
+           previous_roster: Path | None) -> None:
     """Roster the scenario's agents against REQUIREMENTS with CP-SAT.
 
     \b
@@ -598,7 +614,7 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
     """
 
     io.check_output_dir(out_dir)
-    scenario = _load(config_path, time_limit_seconds)
+    scenario = _load(config_path, time_limit_seconds, previous_roster)
     config = scenario.config
     zone = config.site.time_zone
     frame = io.read_format(requirements_csv, "requirements", zone)

@@ -278,6 +278,7 @@ class ContractConfig(_Model):
     min_consecutive_days_off: int = Field(1, ge=1, le=7)
     max_night_shifts_per_week: int | None = Field(None, ge=0, le=7)
     min_weekends_off: int = Field(0, ge=0)
+    max_consecutive_weekends_worked: int | None = Field(None, ge=0, le=52)
     hourly_cost: float = Field(1.0, ge=0)
 
     @model_validator(mode="after")
@@ -581,6 +582,7 @@ class ScenarioConfig(_Model):
     history: Path | None = None
     history_missing: Literal["error", "zero"] = "error"
     agents: Path | None = None
+    previous_roster: Path | None = None
     holidays: HolidaysConfig | None = None
     events: tuple[EventConfig, ...] = ()
     forecast: ForecastSettings = ForecastSettings()
@@ -590,7 +592,7 @@ class ScenarioConfig(_Model):
     simulation: SimulationSettings = SimulationSettings()
     adjustments: Adjustments = Adjustments()
 
-    @field_validator("history", "agents", mode="after")
+    @field_validator("history", "agents", "previous_roster", mode="after")
     @classmethod
     def _resolve_path(cls, value: Path | None, info: ValidationInfo) -> Path | None:
         if value is None:

@@ -292,5 +292,5 @@ def roster_stage(scenario: Scenario, requirements: pd.DataFrame, *,
         requirements, roster_agents(scenario), horizon=config.horizon_,
         contracts=adjust_contracts(config.contracts, config.adjustments),
         rules=config.shift_rules, settings=config.solver, warm_start=warm_start,
-        on_progress=on_progress,
+        previous_roster=scenario.previous_roster, on_progress=on_progress,
     )

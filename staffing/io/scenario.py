@@ -16,8 +16,8 @@ import yaml
 
 from staffing.config import ScenarioConfig, deep_merge, parse_config, show_value
 from staffing.domain import Agent
-from staffing.errors import ConfigError
-from staffing.io.tables import read_agents, read_history
+from staffing.errors import ConfigError, DataError
+from staffing.io.tables import read_agents, read_format, read_history
 
 __all__ = [
     "PATH_KEYS",
@@ -25,6 +25,7 @@ __all__ = [
     "load_config",
     "load_scenario",
     "parse_scenario",
+    "read_previous_roster",
     "read_raw_scenario",
     "read_yaml",
     "scenario_from_config",
@@ -95,7 +96,7 @@ def load_config(path: Path | str) -> ScenarioConfig:
 
 
 #: Keys whose values are file paths, resolved from the folder of the file that sets them.
-PATH_KEYS = ("history", "agents", "events")
+PATH_KEYS = ("history", "agents", "events", "previous_roster")
 
 
 def read_raw_scenario(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -162,12 +163,15 @@ class Scenario:
     history : history frame (history format, aware times), or ``None`` if none was given.
     agents : the agents, or ``()`` if no agents file was given.
     source : the scenario file, if it came from one.
+    previous_roster : the roster of the days before the horizon (roster format), or ``None``:
+        rest, runs of days and consecutive weekends continue from it.
     """
 
     config: ScenarioConfig
     history: pd.DataFrame | None = None
     agents: tuple[Agent, ...] = ()
     source: Path | None = None
+    previous_roster: pd.DataFrame | None = None
 
     @property
     def name(self) -> str:
@@ -183,9 +187,19 @@ class Scenario:
         data = deep_merge(self.config.model_dump(mode="python", exclude_unset=False), changes)
         config = parse_scenario(data, source=self.source or "<changes>",
                                 base_dir=(self.source.parent if self.source else Path.cwd()))
-        if config.history == self.config.history and config.agents == self.config.agents:
-            return Scenario(config, self.history, self.agents, self.source)
+        if (config.history == self.config.history and config.agents == self.config.agents
+                and config.previous_roster == self.config.previous_roster):
+            return Scenario(config, self.history, self.agents, self.source, self.previous_roster)
         return scenario_from_config(config, source=self.source)
+
+    def with_previous_roster(self, roster: pd.DataFrame | Path | str | None) -> Scenario:
+        """A copy whose previous roster is ``roster`` (a roster-format frame or a roster.csv
+        path; ``None`` for none), as ``--previous-roster`` gives it."""
+        if roster is None:
+            return Scenario(self.config, self.history, self.agents, self.source, None)
+        if not isinstance(roster, pd.DataFrame):
+            roster = read_previous_roster(roster, self.config)
+        return Scenario(self.config, self.history, self.agents, self.source, roster)
 
 
 def load_scenario(path: Path | str) -> Scenario:
@@ -206,4 +220,23 @@ def scenario_from_config(config: ScenarioConfig, *, source: Path | None = None) 
             config.agents, time_zone=tz, queue_ids=[q.id for q in config.queues],
             contract_names=list(config.contracts),
         )
-    return Scenario(config=config, history=history, agents=agents, source=source)
+    previous = (read_previous_roster(config.previous_roster, config)
+                if config.previous_roster is not None else None)
+    return Scenario(config=config, history=history, agents=agents, source=source,
+                    previous_roster=previous)
+
+
+def read_previous_roster(path: Path | str, config: ScenarioConfig) -> pd.DataFrame:
+    """A roster.csv of the days before ``config``'s horizon (roster format), checked: no shift
+    may start inside the horizon."""
+    frame = read_format(path, "roster", config.site.time_zone)
+    horizon = config.horizon_
+    inside = frame["shift_start"] >= horizon.start
+    if inside.any():
+        row = int(inside.to_numpy().argmax())
+        raise DataError(
+            f"{path}: row {row + 2}: previous_roster has a shift starting "
+            f"{frame['shift_start'].iloc[row].isoformat()}, inside the horizon (from "
+            f"{horizon.start_date.isoformat()}); give the roster of the weeks before the "
+            "horizon (e.g. last week's roster.csv)")
+    return frame

@@ -306,6 +306,7 @@ def solve_roster(
     rules: ShiftRules,
     settings: SolverSettings = SolverSettings(),
     warm_start: pd.DataFrame | None = None,
+    previous_roster: pd.DataFrame | None = None,
     on_progress: Callable[[SolveProgress], None] | None = None,
 ) -> RosterResult:
     """Assign named agents to shifts, breaks and queues over ``horizon``.
@@ -318,7 +319,10 @@ def solve_roster(
     contracts : contract types by name.
     rules : shift rules (start/length grid, breaks, rest, nights, weekends).
     settings : time limit, workers, seed, objective weights.
-    warm_start : a previous roster (roster format) to start from.
+    warm_start : a roster of the same horizon (roster format) to start from.
+    previous_roster : the roster of the days before the horizon (roster format): rest, runs
+        of days worked and off and consecutive weekends worked continue across the seam
+        (:mod:`staffing.solver.seam`).
     on_progress : called with each new incumbent or better bound.
 
     Returns
@@ -331,7 +335,8 @@ def solve_roster(
     started = time.perf_counter()
     stats: dict[str, object] = {}
     problem = _build_problem(requirements, agents, horizon=horizon, contracts=contracts,
-                             rules=rules, stats=stats, started=started)
+                             rules=rules, stats=stats, started=started,
+                             previous_roster=previous_roster)
     run = _Run(problem, settings, started, started + settings.time_limit_seconds,
                _Progress(started, on_progress), stats)
 
@@ -381,13 +386,20 @@ class _FirstRoster:
     conflicts: list[str] | None = None
 
 
-def _build_problem(requirements, agents, *, horizon, contracts, rules, stats, started
-                   ) -> RosterProblem:
-    """Stage 1: candidates per agent and day, profiles."""
+def _build_problem(requirements, agents, *, horizon, contracts, rules, stats, started,
+                   previous_roster=None) -> RosterProblem:
+    """Stage 1: candidates per agent and day, profiles, the seam with the previous roster."""
+    from staffing.domain import WEEKDAYS
     from staffing.solver.problem import build_problem
+    from staffing.solver.seam import agent_histories
 
+    history = None
+    if previous_roster is not None:
+        history = agent_histories(
+            previous_roster, [a.agent_id for a in agents], horizon=horizon,
+            weekend_days=frozenset(WEEKDAYS.index(w) for w in rules.weekend_days))
     problem = build_problem(requirements, agents, horizon=horizon, contracts=contracts,
-                            rules=rules)
+                            rules=rules, history=history)
     stats["agents"] = problem.A
     stats["profiles"] = len(problem.profiles)
     stats["options"] = problem.n_options()

@@ -64,6 +64,10 @@ def describe_rule(problem: RosterProblem, a: int, rule: str) -> str:
             n = len(problem.weekends)
             return (f"min_weekends_off ({r.min_weekends_off}; the horizon has {n} whole "
                     f"weekend{'s' if n != 1 else ''})")
+        case "max_consecutive_weekends_worked":
+            past = problem.history_of(a).weekends_worked
+            return (f"max_consecutive_weekends_worked ({r.max_consecutive_weekends_worked}"
+                    + (f"; {past} worked just before the horizon" if past else "") + ")")
         case "fixed_days_off":
             days = ";".join(WEEKDAYS[d] for d in sorted(agent.fixed_days_off))
             return f"fixed_days_off ({days})"
@@ -173,7 +177,8 @@ def _agent_problem(problem: RosterProblem, a: int) -> RosterProblem:
                           "agents_required_with_shrinkage": pd.Series(dtype=float)})
     return build_problem(empty, [problem.agents[a]], horizon=problem.horizon,
                          contracts=problem.contracts, rules=problem.shift_rules,
-                         whole_day=True, keep_unavailable=True)
+                         whole_day=True, keep_unavailable=True,
+                         history=problem.histories() if problem.history else None)
 
 
 def _infeasible_core(problem: RosterProblem, seed: int, time_limit: float) -> list[str] | None:

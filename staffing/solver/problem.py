@@ -14,6 +14,11 @@ Conventions
   outside count as days off, and it has no minimum of hours (see :func:`block_limits`).
 - A weekend is a run of consecutive days that are all ``shift_rules.weekend_days``, lying
   wholly inside the horizon (a weekend cut by the horizon's start or end does not count).
+- Rules that look back across the horizon's start (rest, runs of days worked and off,
+  consecutive weekends worked) see each agent's :class:`~staffing.solver.seam.AgentHistory`
+  from the previous roster (:mod:`staffing.solver.seam`); without one they see only the
+  horizon. Shifts starting within the rest after the agent's last previous shift are not
+  candidates.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ import pandas as pd
 from staffing.config import ContractConfig, ShiftRules, break_fit
 from staffing.domain import WEEKDAYS, Agent
 from staffing.errors import ConfigError, DataError
+from staffing.solver.seam import NO_HISTORY, AgentHistory, histories_for
 from staffing.solver.shifts import BreakSpec, ShiftTable, break_specs, shift_table
 from staffing.timegrid import Horizon
 
@@ -59,6 +65,8 @@ class AgentRules:
         horizon's start or end are exempt: their other end is unknown).
     max_night_shifts_per_week : night shifts per block at most (``None``: no limit).
     min_weekends_off : weekends wholly off in the horizon at least.
+    max_consecutive_weekends_worked : consecutive weekends worked at most, the previous
+        roster's included (``None``: no limit).
     hourly_cost : cost of a paid hour. [currency/h]
     min_rest_minutes : rest between the end of a shift and the start of the next. [min]
     """
@@ -74,6 +82,7 @@ class AgentRules:
     min_weekends_off: int
     hourly_cost: float
     min_rest_minutes: int
+    max_consecutive_weekends_worked: int | None = None
 
 
 @dataclass(frozen=True)
@@ -179,6 +188,8 @@ class RosterProblem:
         local start window ``(lo, hi)`` in minutes after midnight, or ``None``.
     fixed_off : days each agent never works (its fixed weekdays); ``unavailable`` each agent's
         unavailable windows in real minutes from the horizon start ``(start, end)``.
+    history : each agent's :class:`~staffing.solver.seam.AgentHistory` (the previous roster's
+        end); empty when there is no previous roster.
     """
 
     horizon: Horizon
@@ -202,6 +213,15 @@ class RosterProblem:
     unavailable: tuple[tuple[tuple[int, int], ...], ...]
     whole_day: bool = False
     _weekend_days: frozenset[int] = field(default_factory=frozenset)
+    history: tuple[AgentHistory, ...] = ()
+
+    def history_of(self, a: int) -> AgentHistory:
+        """Agent ``a``'s previous roster, as the rules that look back see it."""
+        return self.history[a] if self.history else NO_HISTORY
+
+    def histories(self) -> dict[str, AgentHistory]:
+        """The agents' histories by id (to build a problem of some of them)."""
+        return {agent.agent_id: self.history_of(a) for a, agent in enumerate(self.agents)}
 
     @property
     def interval_minutes(self) -> int:
@@ -258,6 +278,7 @@ def _resolve_rules(agent: Agent, contract: ContractConfig, name: str,
         min_weekends_off=contract.min_weekends_off,
         hourly_cost=float(cost),
         min_rest_minutes=int(round(rules.min_rest_hours * 60)),
+        max_consecutive_weekends_worked=contract.max_consecutive_weekends_worked,
     )
 
 
@@ -337,12 +358,15 @@ def build_problem(
     rules: ShiftRules,
     whole_day: bool = False,
     keep_unavailable: bool = False,
+    history: Mapping[str, AgentHistory] | None = None,
 ) -> RosterProblem:
     """Resolve the solver's inputs into a :class:`RosterProblem`.
 
-    ``whole_day`` keeps starts outside contract windows and ``keep_unavailable`` keeps shifts
-    on fixed days off and in unavailable windows (both for the explanation, which makes those
-    rules assumptions it can name).
+    ``history`` is each agent's end of the previous roster
+    (:func:`~staffing.solver.seam.agent_histories`). ``whole_day`` keeps starts outside
+    contract windows and ``keep_unavailable`` keeps shifts on fixed days off, in unavailable
+    windows and within the rest after the previous roster (all for the explanation, which makes
+    those rules assumptions it can name).
     """
     if not agents:
         raise DataError("no agents to roster; give at least one agent")
@@ -381,8 +405,14 @@ def build_problem(
     resolved = tuple(_resolve_rules(a, contracts[a.contract], a.contract, rules) for a in agents)
 
     dates = horizon.dates()
+    seam = histories_for(agents, history)
     fixed_off, unavailable, options = [], [], []
-    for agent in agents:
+    for agent, past, resolved_rules in zip(agents, seam, resolved, strict=True):
+        rested = None if past.last_end_minute is None \
+            else past.last_end_minute + resolved_rules.min_rest_minutes
+        # A run of days off begun in the previous roster lasts its minimum into the horizon.
+        least = resolved_rules.min_consecutive_days_off
+        rest_days = least - past.days_off if past.days_off and past.days_off < least else 0
         days_off = frozenset(d for d, date in enumerate(dates)
                              if date.weekday() in agent.fixed_days_off)
         windows = tuple(
@@ -395,10 +425,12 @@ def build_problem(
             table = tables[(agent.contract, d)]
             keep = np.ones(len(table), dtype=bool)
             if not keep_unavailable:
-                if d in days_off:
+                if d in days_off or d < rest_days:
                     keep[:] = False
                 for s, e in windows:
                     keep &= ~((table.start_minute < e) & (table.end_minute > s))
+                if rested is not None:
+                    keep &= table.start_minute >= rested
             per_day.append(np.flatnonzero(keep))
         fixed_off.append(days_off)
         unavailable.append(windows)
@@ -431,7 +463,7 @@ def build_problem(
              a.preferred_start[1].hour * 60 + a.preferred_start[1].minute)
             for a in agents),
         fixed_off=tuple(fixed_off), unavailable=tuple(unavailable), whole_day=whole_day,
-        _weekend_days=weekend_days,
+        _weekend_days=weekend_days, history=seam if history else (),
     )
 
 

@@ -79,6 +79,7 @@ __all__ = [
     "add_min_consecutive_days_off",
     "add_min_days_off_per_week",
     "add_min_hours_per_week",
+    "add_max_consecutive_weekends_worked",
     "add_min_rest",
     "add_min_weekends_off",
     "add_preferred_day_off",
@@ -225,32 +226,64 @@ def add_max_night_shifts_per_week(m: RosterModel, a: int, b: int,
 
 # ---------------------------------------------------------------- hard rules of the horizon
 def add_max_consecutive_days(m: RosterModel, a: int, enforce: Enforce = None) -> None:
-    """No run of worked days longer than the contract's maximum."""
+    """No run of worked days longer than the contract's maximum, counting the days the agent
+    worked just before the horizon (:class:`~staffing.solver.seam.AgentHistory`)."""
     p = m.problem
     limit = p.rules[a].max_consecutive_days
     if limit < p.D:
         add_soft_sequence(m.cp, m.works[a], name=f"consecutive_days({p.agents[a].agent_id})",
                           soft_max=p.D, hard_max=limit, enforce=enforce)
+    # A run carried over the seam: the first (limit - carried + 1) days have a day off.
+    carried = p.history_of(a).worked_days
+    if carried:
+        room = max(limit - carried, 0)
+        if room < p.D:
+            ct = m.cp.add(cp_model.LinearExpr.sum(m.works[a][:room + 1]) <= room)
+            if enforce is not None:
+                ct.only_enforce_if(enforce)
 
 
 def add_min_consecutive_days_off(m: RosterModel, a: int, enforce: Enforce = None) -> None:
-    """No run of days off shorter than the contract's minimum inside the horizon (runs touching
-    its first or last day are exempt: the days beyond are unknown)."""
+    """No run of days off shorter than the contract's minimum inside the horizon. A run
+    touching the horizon's last day is exempt (the days beyond are unknown), and so is one
+    touching its first day unless the previous roster shows where it began: a run begun there
+    goes on for its minimum, and after a day worked there a run starting on the first day is
+    as long as the minimum."""
     p = m.problem
     least = p.rules[a].min_consecutive_days_off
-    if least > 1:
-        add_soft_sequence(m.cp, [w.Not() for w in m.works[a]],
-                          name=f"consecutive_days_off({p.agents[a].agent_id})",
-                          hard_min=least, soft_min=0, soft_max=p.D, hard_max=p.D, edges=False,
-                          enforce=enforce)
+    if least <= 1:
+        return
+    add_soft_sequence(m.cp, [w.Not() for w in m.works[a]],
+                      name=f"consecutive_days_off({p.agents[a].agent_id})",
+                      hard_min=least, soft_min=0, soft_max=p.D, hard_max=p.D, edges=False,
+                      enforce=enforce)
+    past = p.history_of(a)
+    if past.days_off:  # a run begun before the horizon: its first days here are off
+        add_forbidden(m.cp, m.works[a][:max(least - past.days_off, 0)], enforce=enforce)
+    elif past.worked_days:  # a run starting on day 0 ends no sooner than day least - 1
+        for length in range(1, min(least, p.D)):
+            clause = [m.works[a][d] for d in range(length)] + [m.works[a][length].Not()]
+            ct = m.cp.add_bool_or(clause)
+            if enforce is not None:
+                ct.only_enforce_if(enforce)
 
 
 def add_min_rest(m: RosterModel, a: int, enforce: Enforce = None) -> None:
     """Minimum rest between the end of one shift and the start of the next, for every pair of
     days where it can bind (the latest end of the first day plus the rest passes the earliest
-    start of the second)."""
+    start of the second), and after the agent's last shift of the previous roster (those
+    starts are not candidates outside the explanation's problem)."""
     p = m.problem
     gap = max(p.rules[a].min_rest_minutes, 0)
+    last_end = p.history_of(a).last_end_minute
+    if last_end is not None:
+        for d in range(p.D):
+            if d * 1440 - 120 >= last_end + gap:
+                break
+            add_forbidden(m.cp, [lit for lit, s in zip(m.x[a][d],
+                                                         m.attribute(a, d, "start_minute"),
+                                                         strict=True)
+                                 if s < last_end + gap], enforce=enforce)
     for d1 in range(p.D):
         if not len(p.options[a][d1]):
             continue
@@ -282,6 +315,31 @@ def add_min_weekends_off(m: RosterModel, a: int, enforce: Enforce = None) -> Non
         add_weekends_worked(m.cp, m.works[a], p.weekends,
                             name=f"weekends({p.agents[a].agent_id})", hard_max=allowed,
                             enforce=enforce)
+
+
+def add_max_consecutive_weekends_worked(m: RosterModel, a: int,
+                                        enforce: Enforce = None) -> None:
+    """No more consecutive weekends worked (any day of it) than the contract's maximum, the
+    previous roster's last weekends included: weekends off rotate over a multi-week horizon."""
+    p = m.problem
+    limit = p.rules[a].max_consecutive_weekends_worked
+    if limit is None or not p.weekends:
+        return
+    carried = p.history_of(a).weekends_worked
+    if limit >= len(p.weekends) + carried:
+        return
+    worked, _ = add_weekends_worked(m.cp, m.works[a], p.weekends,
+                                    name=f"weekend_runs({p.agents[a].agent_id})",
+                                    hard_max=len(p.weekends))
+    # Weekends before the horizon are known: worked for the last ``carried`` of them.
+    sequence = [1] * carried + worked
+    # Windows wholly before the horizon are history (a past excess cannot be undone).
+    for first in range(max(0, carried - limit), len(sequence) - limit):
+        window = sequence[first:first + limit + 1]
+        lits = [w for w in window if not isinstance(w, int)]
+        ct = m.cp.add(cp_model.LinearExpr.sum(lits) <= limit - (len(window) - len(lits)))
+        if enforce is not None:
+            ct.only_enforce_if(enforce)
 
 
 # ---------------------------------------------------------------- soft rules of an agent
@@ -379,19 +437,24 @@ RULES: tuple[Rule, ...] = (
          "days worked in the week <= 7 - days off (one constraint with the shift limit)"),
     Rule("max_consecutive_days", "no more consecutive working days than the maximum", _H,
          "horizon", "contracts.<name>.max_consecutive_days", add_max_consecutive_days,
-         "every window of maximum + 1 days has a day off"),
+         "every window of maximum + 1 days, the previous roster's included, has a day off"),
     Rule("min_consecutive_days_off", "days off come in runs of at least the minimum", _H,
          "horizon", "contracts.<name>.min_consecutive_days_off", add_min_consecutive_days_off,
-         "no shorter run of days off inside the horizon"),
+         "no shorter run of days off inside the horizon (or begun in the previous roster)"),
     Rule("min_rest", "minimum rest between the end of a shift and the next start", _H,
          "horizon", "shift_rules.min_rest_hours", add_min_rest,
-         "next start - previous end >= rest, for the pairs of days where it can bind"),
+         "next start - previous end >= rest, for the pairs of days where it can bind and "
+         "after the previous roster's last shift"),
     Rule("max_night_shifts_per_week", "at most so many night shifts per week", _H, "week",
          "contracts.<name>.max_night_shifts_per_week", add_max_night_shifts_per_week,
          "night shifts of the week <= limit"),
     Rule("min_weekends_off", "at least so many whole weekends off", _H, "horizon",
          "contracts.<name>.min_weekends_off", add_min_weekends_off,
          "weekends worked (any day of it) <= weekends - quota"),
+    Rule("max_consecutive_weekends_worked", "no more consecutive weekends worked than the "
+         "maximum", _H, "horizon", "contracts.<name>.max_consecutive_weekends_worked",
+         add_max_consecutive_weekends_worked,
+         "every run of maximum + 1 weekends, the previous roster's included, has one off"),
     Rule("fixed_days_off", "no shift on the agent's fixed days off", _H, "day",
          "agents.fixed_days_off", add_fixed_days_off, "those days' shifts are forbidden"),
     Rule("unavailable", "no shift overlapping the agent's unavailable windows", _H, "day",
@@ -461,6 +524,7 @@ _BUILD_ORDER: tuple[str, ...] = (
     "min_hours_per_week", "max_hours_per_week", "max_shifts_per_week",
     "min_days_off_per_week", "max_night_shifts_per_week",
     "max_consecutive_days", "min_consecutive_days_off", "min_rest", "min_weekends_off",
+    "max_consecutive_weekends_worked",
 )
 #: The order :func:`add_agent_soft_rules` adds an agent's soft rules.
 _SOFT_AGENT_RULES: tuple[str, ...] = tuple(r.name for r in RULES

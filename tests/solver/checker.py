@@ -203,7 +203,8 @@ def check_roster(result, agents, contracts, rules, horizon, requirements=None) -
                            f"{c.min_consecutive_days_off}")
             d = e
         # Weekends wholly inside the horizon.
-        if c.min_weekends_off:
+        rotation = getattr(c, "max_consecutive_weekends_worked", None)
+        if c.min_weekends_off or rotation is not None:
             is_we = [(first + dt.timedelta(days=d)).weekday() in weekend_days
                      for d in range(-1, horizon.days + 1)]
             weekends, d = [], 0
@@ -219,6 +220,12 @@ def check_roster(result, agents, contracts, rules, horizon, requirements=None) -
             off = sum(1 for w in weekends if not any(flags[x] for x in w))
             if off < c.min_weekends_off:
                 out.append(f"{agent_id}: {off} weekends off < {c.min_weekends_off}")
+            streak = 0
+            for w in weekends:
+                streak = streak + 1 if any(flags[x] for x in w) else 0
+                if rotation is not None and streak > rotation:
+                    out.append(f"{agent_id}: {streak} consecutive weekends worked up to "
+                               f"{dates[w[-1]]} > {rotation}")
 
     # Coverage agrees with the activities, and required with the requirements.
     cov = result.coverage

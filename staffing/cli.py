@@ -45,6 +45,8 @@ from staffing.reports import (
     simulation_text,
     summary_text,
 )
+from staffing.replan import parse_absences
+from staffing.replan import replan as run_replan
 from staffing.requirements import with_shrinkage
 from staffing.scenarios.capacity import find_capacity
 from staffing.scenarios.compare import compare as run_compare
@@ -639,6 +641,60 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
                  f"{len(written)} files to {out_dir}")
     if ctrl_c.stopping:
         raise click.exceptions.Exit(EXIT_INTERRUPTED)
+
+
+# ---------------------------------------------------------------------------------- replan
+@cli.command()
+@click.argument("plan_dir", metavar="PLAN_DIR",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@config_option("Scenario YAML the plan was made with (same horizon, agents and rules).")
+@click.option("--from", "replan_from", required=True, metavar="TIME",
+              type=click.DateTime(["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]),
+              help="The cut, local time (e.g. 2026-11-25T12:00): shifts started before it "
+                   "stay, nothing new starts before it.")
+@click.option("--absent", multiple=True, metavar="AGENTS[@DATES]",
+              help="Absent agents: A017,A023 (from the cut's date to the horizon's end) or "
+                   "A017,A023@2026-11-25..2026-11-27; repeat for other dates.")
+@click.option("--actuals", type=EXISTING_FILE,
+              help="The contacts so far (history format): the rest of the horizon is "
+                   "re-forecast from them.")
+@out_dir_option("Folder for the new roster, changes.csv, replan_service.csv and replan.txt.")
+@time_limit_option("Solver time limit (default 20 s).")
+@click.pass_obj
+def replan(reporter: _Reporter, plan_dir: Path, config_path: Path, replan_from: dt.datetime,
+           absent: tuple[str, ...], actuals: Path | None, out_dir: Path,
+           time_limit_seconds: float | None) -> None:
+    """Re-plan the roster in PLAN_DIR from a cut, with the fewest changes.
+
+    Shifts started before --from stay as published; absent agents lose their shifts on the
+    dates given; with --actuals the rest of the horizon is re-forecast; each changed shift and
+    agent costs solver.weights.shift_change and agent_change.
+
+    \b
+    Example:
+      staffing replan out/express-week --config configs/express-week.yaml \\
+        --from 2026-11-25T12:00 --absent A017,A023@2026-11-25..2026-11-27 --out out/replan
+    """
+    io.check_output_dir(out_dir)
+    scenario = load_scenario(config_path)
+    config = scenario.config
+    zone = config.site.time_zone
+    horizon = config.horizon_
+    absences = parse_absences(absent, default_first=replan_from.date(),
+                              default_last=horizon.dates()[-1])
+    frame = io.read_history(actuals, zone, missing="zero") if actuals else None
+    reporter.stage("roster")
+    reporter.time_limit_seconds = time_limit_seconds or 20.0
+    with _CtrlC():
+        result = run_replan(scenario, plan_dir, replan_from=replan_from, absences=absences,
+                            actuals=frame, time_limit_seconds=time_limit_seconds,
+                            on_progress=reporter.progress)
+    if not result.roster.feasible:
+        raise InfeasibleError(f"{config_path}: no re-plan keeps every hard rule (status "
+                              f"{result.roster.status})", result.roster.explanation)
+    written = export.write_replan_outputs(result, out_dir)
+    click.echo(export.replan_text(result), nl=False)
+    reporter.say(f"wrote {len(written)} files to {out_dir}")
 
 
 # -------------------------------------------------------------------------------- simulate

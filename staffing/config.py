@@ -426,6 +426,8 @@ class SolverWeights(_Model):
     preference: float = Field(10.0, ge=0)
     fairness: float = Field(5.0, ge=0)
     queue_switch: float = Field(1.0, ge=0)
+    shift_change: float = Field(500.0, ge=0)
+    agent_change: float = Field(500.0, ge=0)
 
 
 class SolverSettings(_Model):

@@ -26,6 +26,7 @@ from staffing.forecast import ForecastResult
 from staffing.io import atomic_write, write_table, write_text
 from staffing.io.tables import TMP_SUFFIX
 from staffing.plan import PlanResult
+from staffing.replan import ReplanResult
 from staffing.reports import (
     plan_charts,
     plan_report,
@@ -38,7 +39,8 @@ from staffing.solver import RosterResult
 
 __all__ = [
     "MANIFEST", "PLAN_FILES", "SIMULATION_SUMMARY_COLUMNS", "read_manifest",
-    "write_forecast_outputs", "write_plan", "write_roster_outputs", "write_simulation_outputs",
+    "write_forecast_outputs", "write_plan", "write_replan_outputs", "write_roster_outputs",
+    "write_simulation_outputs",
 ]
 
 #: The manifest of a plan folder (``docs/formats.md#planjson``).
@@ -217,3 +219,46 @@ def write_roster_outputs(roster: RosterResult, out_dir: Path | str,
     for name, frame, fmt in tables:
         write_table(frame, out / name, fmt)
     return [out / name for name, _, _ in tables]
+
+
+def replan_text(result: ReplanResult) -> str:
+    """The re-plan in a few lines: cut, absences, changes, service before and after."""
+    lines = [f"Re-plan from {result.replan_from.isoformat()}: {result.roster.status}, "
+             f"objective {result.roster.objective:,.1f}, {result.wall_seconds:.1f} s"]
+    if result.absences:
+        lines.append("Absent: " + ", ".join(
+            f"{x.agent_id} {x.first_date.isoformat()}..{x.last_date.isoformat()}"
+            for x in result.absences))
+    removed = int((result.changes["why"] == "absent").sum()) if len(result.changes) else 0
+    lines.append(f"Changed shifts: {result.changed_shifts} (agents touched: "
+                 f"{result.agents_touched}); shifts of absent agents removed: {removed}")
+    lines.extend(result.notes)
+    service = result.service
+    if len(service) and "service_level_before" in service.columns:
+        lines.append("")
+        lines.append("Expected service level (Erlang formula model), before -> after:")
+        for row in service.itertuples(index=False):
+            before = "-" if pd.isna(row.service_level_before) \
+                else f"{row.service_level_before:.1%}"
+            after = "-" if pd.isna(row.service_level_after) else f"{row.service_level_after:.1%}"
+            lines.append(f"  {row.queue:<12} {row.date}  {before:>6} -> {after:>6}   "
+                         f"understaffed intervals {row.understaffed_intervals_before} -> "
+                         f"{row.understaffed_intervals_after}")
+    return "\n".join(lines) + "\n"
+
+
+def write_replan_outputs(result: ReplanResult, out_dir: Path | str) -> list[Path]:
+    """Write a re-plan: the roster's files (:func:`write_roster_outputs`), ``changes.csv``,
+    ``replan_service.csv`` (service before and after per queue and day), the requirements it
+    rostered against and ``replan.txt``; each file atomically."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_roster_outputs(result.roster, out)
+    for name, frame, fmt in (("changes.csv", result.changes, None),
+                             ("replan_service.csv", result.service, None),
+                             ("requirements.csv", result.requirements, "requirements")):
+        write_table(frame, out / name, fmt)
+        written.append(out / name)
+    write_text(replan_text(result), out / "replan.txt")
+    written.append(out / "replan.txt")
+    return written

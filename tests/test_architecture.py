@@ -25,7 +25,7 @@ LAYERS = {
     "io": 2,
     "erlang": 3, "forecast": 3, "requirements": 3, "solver": 3, "simulate": 3,
     "summary": 4,
-    "plan": 5, "checks": 5,
+    "plan": 5, "checks": 5, "replan": 5,
     "reports": 6,
     "export": 7,
     "scenarios": 8,

@@ -214,8 +214,16 @@ def place_breaks(problem: RosterProblem, on_shift: np.ndarray, shifts_by, slack:
         prof = p.profiles[pi]
         counts = np.zeros(T + spec.latest + 1, dtype=np.int64)
         spare = slack[list(prof.queues)].max(axis=0)
-        for s in sorted(starts):
-            cands = np.arange(s + spec.earliest, s + spec.latest + 1)
+        # A re-plan keeps the past's breaks: the earliest shifts (those kept from before the
+        # cut) take them first in first out; the others' breaks start at the cut or later.
+        past = [] if p.break_prefix is None else np.repeat(
+            np.arange(p.cut_interval), p.break_prefix.get((pi, r), np.zeros(0, dtype=np.int64)))
+        for j, s in enumerate(sorted(starts)):
+            if j < len(past):
+                cands = np.array([int(past[j])])
+            else:
+                cands = np.arange(max(s + spec.earliest, p.cut_interval if p.break_prefix
+                                      is not None else 0), s + spec.latest + 1)
             score = np.array([_window_spare(spare, b, spec.duration, T) for b in cands])
             if fraction is not None:
                 ok = np.array([_cap_ok(primary_present, primary_break, prof.primary, b,

@@ -307,6 +307,9 @@ def solve_roster(
     settings: SolverSettings = SolverSettings(),
     warm_start: pd.DataFrame | None = None,
     previous_roster: pd.DataFrame | None = None,
+    published: pd.DataFrame | None = None,
+    replan_from: pd.Timestamp | None = None,
+    published_activities: pd.DataFrame | None = None,
     on_progress: Callable[[SolveProgress], None] | None = None,
 ) -> RosterResult:
     """Assign named agents to shifts, breaks and queues over ``horizon``.
@@ -323,6 +326,14 @@ def solve_roster(
     previous_roster : the roster of the days before the horizon (roster format): rest, runs
         of days worked and off and consecutive weekends worked continue across the seam
         (:mod:`staffing.solver.seam`).
+    published : a published roster of this horizon being re-planned (roster format): its
+        shifts starting before ``replan_from`` stay, no other shift starts before it, and each
+        changed day and agent after it costs ``weights.shift_change`` and
+        ``weights.agent_change``. Give it as ``warm_start`` too to start from it.
+    replan_from : the re-plan's cut (an aware time, taken to the next interval start);
+        ``None``: the horizon's start.
+    published_activities : the published roster's activities: the kept shifts' breaks
+        started before the cut stay where they were.
     on_progress : called with each new incumbent or better bound.
 
     Returns
@@ -336,7 +347,9 @@ def solve_roster(
     stats: dict[str, object] = {}
     problem = _build_problem(requirements, agents, horizon=horizon, contracts=contracts,
                              rules=rules, stats=stats, started=started,
-                             previous_roster=previous_roster)
+                             previous_roster=previous_roster, published=published,
+                             replan_from=replan_from,
+                             published_activities=published_activities)
     run = _Run(problem, settings, started, started + settings.time_limit_seconds,
                _Progress(started, on_progress), stats)
 
@@ -387,7 +400,8 @@ class _FirstRoster:
 
 
 def _build_problem(requirements, agents, *, horizon, contracts, rules, stats, started,
-                   previous_roster=None) -> RosterProblem:
+                   previous_roster=None, published=None, replan_from=None,
+                   published_activities=None) -> RosterProblem:
     """Stage 1: candidates per agent and day, profiles, the seam with the previous roster."""
     from staffing.domain import WEEKDAYS
     from staffing.solver.problem import build_problem
@@ -399,7 +413,8 @@ def _build_problem(requirements, agents, *, horizon, contracts, rules, stats, st
             previous_roster, [a.agent_id for a in agents], horizon=horizon,
             weekend_days=frozenset(WEEKDAYS.index(w) for w in rules.weekend_days))
     problem = build_problem(requirements, agents, horizon=horizon, contracts=contracts,
-                            rules=rules, history=history)
+                            rules=rules, history=history, published=published, cut=replan_from,
+                            published_activities=published_activities)
     stats["agents"] = problem.A
     stats["profiles"] = len(problem.profiles)
     stats["options"] = problem.n_options()

@@ -221,6 +221,11 @@ def add_interval_coverage(m: RosterModel, weights: SolverWeights, *,
                 continue
             cn = cs if n_takes[r] == n_shifts else _chain(cp, takes_at[r], T, top, "")
             cb = add_break_counts(cp, spec, cn, list(takes_at[r]), T, top)
+            if p.break_prefix is not None:  # a re-plan: the past's breaks stay
+                done = np.cumsum(p.break_prefix.get((pi, r), np.zeros(p.cut_interval,
+                                                                       dtype=np.int64)))
+                for i, value in enumerate(done.tolist()):
+                    cp.add(cb[i] == value)
             cov.cb[(pi, r)], cov.cn[(pi, r)] = cb, cn
             for i in active:  # working = on shift - on break
                 for var, c in on_break_terms(cb, i, spec.duration):

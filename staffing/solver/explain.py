@@ -68,6 +68,10 @@ def describe_rule(problem: RosterProblem, a: int, rule: str) -> str:
             past = problem.history_of(a).weekends_worked
             return (f"max_consecutive_weekends_worked ({r.max_consecutive_weekends_worked}"
                     + (f"; {past} worked just before the horizon" if past else "") + ")")
+        case "kept_before_cut":
+            kept = 0 if problem.kept is None else int(problem.kept[a].sum())
+            return (f"the re-plan keeps the {kept} published shift{'s' if kept != 1 else ''} "
+                    "started before its cut")
         case "fixed_days_off":
             days = ";".join(WEEKDAYS[d] for d in sorted(agent.fixed_days_off))
             return f"fixed_days_off ({days})"

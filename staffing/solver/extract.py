@@ -118,12 +118,16 @@ def activities_frame(problem: RosterProblem, solution: Solution) -> pd.DataFrame
 
 def coverage_frame(problem: RosterProblem, served: np.ndarray) -> pd.DataFrame:
     """The coverage format: required (with shrinkage), scheduled and gap per queue and
-    interval."""
+    interval; agents of the previous roster working into the horizon count as scheduled
+    (:attr:`~staffing.solver.problem.RosterProblem.carried`)."""
     Q, T = problem.Q, problem.T
+    required = problem.required if problem.required_input is None else problem.required_input
+    if problem.carried is not None:
+        served = served + problem.carried
     frame = pd.DataFrame({
         "queue": np.repeat(np.asarray(problem.queues, dtype=object), T),
         "interval_start": problem.intervals[np.tile(np.arange(T), Q)],
-        "required": problem.required.reshape(-1),
+        "required": required.reshape(-1),
         "scheduled": served.reshape(-1).astype(np.int64),
     })
     frame["gap"] = frame["scheduled"] - frame["required"]

@@ -217,7 +217,9 @@ def _sub_model(problem: RosterProblem, best: Solution, freed: np.ndarray,
     agents = [int(a) for a in np.flatnonzero(freed.any(axis=1))]
     fixed, part = _split_fixed(p, best, freed)
     served_fixed = fixed.split.sum(axis=0)
-    sub = dataclasses.replace(p, required=np.clip(p.required - served_fixed, 0, None))
+    # A re-plan's kept shifts are never freed, so the freed breaks start after the cut.
+    sub = dataclasses.replace(p, required=np.clip(p.required - served_fixed, 0, None),
+                              break_prefix=None)
     m = RosterModel(sub, agents)
     proto_vars = m.cp.proto.variables
     for a in m.agents:
@@ -275,6 +277,10 @@ def large_neighbourhood_search(
             freed[agents] = True
         else:
             freed[np.ix_(agents, list(days))] = True
+        if p.kept is not None:  # a re-plan's past stays as it is
+            freed &= ~p.kept
+            if not freed.any():
+                continue
         built_started = time.perf_counter()
         step = _sub_model(p, best, freed, days, weights)
         # The hint leaves a few auxiliaries (fairness, weekend literals) to propagation:

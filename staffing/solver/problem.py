@@ -190,6 +190,18 @@ class RosterProblem:
         unavailable windows in real minutes from the horizon start ``(start, end)``.
     history : each agent's :class:`~staffing.solver.seam.AgentHistory` (the previous roster's
         end); empty when there is no previous roster.
+    published : when re-planning a published roster, ``(A, D)``: position in
+        ``options[a][d]`` of the published shift, ``-1`` for a published day off, ``-2`` for a
+        published shift that is no longer a candidate (changed whatever the roster); ``None``
+        otherwise. ``kept`` ``(A, D)``: the days whose published shift started before the
+        re-plan's cut (its only candidate, and worked). ``cut_interval``: the first interval
+        at or after the cut. ``break_prefix``: per ``(profile, rule)``, the published breaks
+        of the kept shifts starting before the cut, counted per interval (length
+        ``cut_interval``): the past's breaks stay where they were.
+    carried : ``(Q, T)`` agents of the previous roster still working in the horizon's first
+        intervals (a shift running past its start), counted on their primary queue; they
+        serve ``required_input`` (the requirement as given), and ``required`` is what is left
+        for the horizon's own shifts. ``None`` when no shift runs into the horizon.
     """
 
     horizon: Horizon
@@ -214,6 +226,12 @@ class RosterProblem:
     whole_day: bool = False
     _weekend_days: frozenset[int] = field(default_factory=frozenset)
     history: tuple[AgentHistory, ...] = ()
+    published: np.ndarray | None = None
+    kept: np.ndarray | None = None
+    cut_interval: int = 0
+    break_prefix: dict[tuple[int, int], np.ndarray] | None = None
+    carried: np.ndarray | None = None
+    required_input: np.ndarray | None = None
 
     def history_of(self, a: int) -> AgentHistory:
         """Agent ``a``'s previous roster, as the rules that look back see it."""
@@ -359,6 +377,9 @@ def build_problem(
     whole_day: bool = False,
     keep_unavailable: bool = False,
     history: Mapping[str, AgentHistory] | None = None,
+    published: pd.DataFrame | None = None,
+    cut: pd.Timestamp | None = None,
+    published_activities: pd.DataFrame | None = None,
 ) -> RosterProblem:
     """Resolve the solver's inputs into a :class:`RosterProblem`.
 
@@ -367,6 +388,11 @@ def build_problem(
     contract windows and ``keep_unavailable`` keeps shifts on fixed days off, in unavailable
     windows and within the rest after the previous roster (all for the explanation, which makes
     those rules assumptions it can name).
+
+    ``published`` (roster format) is a roster of this horizon being re-planned from ``cut``
+    (an aware time; ``None``: the horizon's start): a published shift starting before the cut
+    is kept as it is (the day's only candidate, worked), no other shift may start before the
+    cut, and changes after it are priced (:attr:`RosterProblem.published`).
     """
     if not agents:
         raise DataError("no agents to roster; give at least one agent")
@@ -447,6 +473,30 @@ def build_problem(
     for p, prof in enumerate(profiles):
         profile_of[list(prof.agents)] = p
 
+    published_at = kept = prefix = None
+    cut_interval = 0
+    if published is not None:
+        cut = horizon.start if cut is None else cut
+        minutes = (cut - horizon.start).total_seconds() / 60
+        cut_interval = min(int(math.ceil(minutes / step - 1e-9)), len(intervals))
+        cut = horizon.start + pd.Timedelta(minutes=cut_interval * step)
+        published_at, kept = _published(published, agents, options, tables, horizon, cut)
+        if published_activities is not None:
+            prefix = _break_prefix(published_activities, agents, options, tables, kept,
+                                   breaks, horizon, cut_interval, profile_of)
+
+    carried = required_input = None
+    late = [(qpos[min(agent.skills, key=lambda k: (k.priority, k.queue)).queue],
+             past.last_end_minute)
+            for agent, past in zip(agents, seam, strict=True)
+            if past.last_end_minute is not None and past.last_end_minute > 0]
+    if late:
+        carried = np.zeros_like(required)
+        for q, end in late:
+            carried[q, :min(int(math.ceil(end / step)), len(intervals))] += 1
+        required_input = required
+        required = np.clip(required - carried, 0, None)
+
     weekend_days = frozenset(WEEKDAYS.index(w) for w in rules.weekend_days)
     blocks = tuple(Block(f, min(7, horizon.days - f)) for f in range(0, horizon.days, 7))
     return RosterProblem(
@@ -464,7 +514,103 @@ def build_problem(
             for a in agents),
         fixed_off=tuple(fixed_off), unavailable=tuple(unavailable), whole_day=whole_day,
         _weekend_days=weekend_days, history=seam if history else (),
+        published=published_at, kept=kept, cut_interval=cut_interval, break_prefix=prefix,
+        carried=carried, required_input=required_input,
     )
+
+
+def _published(roster: pd.DataFrame, agents: Sequence[Agent], options: list[list[np.ndarray]],
+               tables: Mapping[tuple[str, int], ShiftTable], horizon: Horizon,
+               cut: pd.Timestamp) -> tuple[np.ndarray, np.ndarray]:
+    """The published roster in the problem's terms (see :func:`build_problem`); narrows
+    ``options`` in place around the cut."""
+    A, D = len(agents), horizon.days
+    index = {a.agent_id: i for i, a in enumerate(agents)}
+    cut_minute = int((cut - horizon.start).total_seconds() // 60)
+    shift_of: dict[tuple[int, int], int] = {}
+    for row, (agent_id, start, end) in enumerate(zip(
+            roster["agent_id"].astype(str), roster["shift_start"], roster["shift_end"],
+            strict=True)):
+        a = index.get(agent_id)
+        if a is None:
+            continue
+        s = int(round((pd.Timestamp(start) - horizon.start).total_seconds() / 60))
+        e = int(round((pd.Timestamp(end) - horizon.start).total_seconds() / 60))
+        contract = agents[a].contract
+        for d in range(D):
+            table = tables[(contract, d)]
+            hit = np.flatnonzero((table.start_minute == s) & (table.end_minute == e))
+            if len(hit):
+                shift_of[(a, d)] = int(hit[0])
+                break
+        else:
+            if 0 <= s < D * 1440:
+                raise DataError(
+                    f"published roster: row {row + 2}: {agent_id}'s shift "
+                    f"{pd.Timestamp(start).isoformat()}-{pd.Timestamp(end).isoformat()} is not "
+                    f"a shift contract {contract} allows under the scenario's shift rules; "
+                    "re-plan with the scenario the roster was planned with")
+    at = np.full((A, D), -1, dtype=np.int64)
+    kept = np.zeros((A, D), dtype=bool)
+    for a in range(A):
+        contract = agents[a].contract
+        for d in range(D):
+            table = tables[(contract, d)]
+            k = shift_of.get((a, d))
+            if k is not None and table.start_minute[k] < cut_minute:
+                options[a][d] = np.array([k], dtype=np.int64)
+                kept[a, d] = True
+                at[a, d] = 0
+                continue
+            opts = options[a][d]
+            opts = opts[table.start_minute[opts] >= cut_minute]
+            options[a][d] = opts
+            if k is not None:
+                pos = np.flatnonzero(opts == k)
+                at[a, d] = int(pos[0]) if len(pos) else -2
+    return at, kept
+
+
+def _break_prefix(activities: pd.DataFrame, agents: Sequence[Agent],
+                  options: list[list[np.ndarray]], tables: Mapping[tuple[str, int], ShiftTable],
+                  kept: np.ndarray, breaks: Sequence[BreakSpec], horizon: Horizon,
+                  cut_interval: int, profile_of: np.ndarray) -> dict[tuple[int, int], np.ndarray]:
+    """Per ``(profile, rule)``, the kept shifts' published breaks starting before the cut,
+    counted per interval. Each break is matched to a rule the shift takes with the same
+    activity and duration whose window holds it."""
+    step = horizon.interval_minutes
+    index = {a.agent_id: i for i, a in enumerate(agents)}
+    pauses: dict[int, list[tuple[int, str, int]]] = {}
+    for agent_id, start, end, act in zip(activities["agent_id"].astype(str),
+                                         activities["start"], activities["end"],
+                                         activities["activity"], strict=True):
+        a = index.get(agent_id)
+        if a is None or act not in ("break", "lunch"):
+            continue
+        b = int(round((pd.Timestamp(start) - horizon.start).total_seconds() / 60 / step))
+        length = int(round((pd.Timestamp(end) - pd.Timestamp(start)).total_seconds() / 60
+                           / step))
+        if b < cut_interval:
+            pauses.setdefault(a, []).append((b, str(act), length))
+    out: dict[tuple[int, int], np.ndarray] = {}
+    for a, d in zip(*np.nonzero(kept), strict=True):
+        a, d = int(a), int(d)
+        table = tables[(agents[a].contract, d)]
+        k = int(options[a][d][0])
+        s, e = int(table.start[k]), int(table.end[k])
+        used: set[int] = set()
+        for b, act, length in sorted(pauses.get(a, [])):
+            if not s <= b < e:
+                continue
+            for r in np.flatnonzero(table.takes[k]):
+                spec = breaks[int(r)]
+                if (int(r) not in used and spec.activity == act and spec.duration == length
+                        and spec.earliest <= b - s <= spec.latest):
+                    used.add(int(r))
+                    key = (int(profile_of[a]), int(r))
+                    out.setdefault(key, np.zeros(cut_interval, dtype=np.int64))[b] += 1
+                    break
+    return out
 
 
 @dataclass

@@ -71,7 +71,9 @@ __all__ = [
     "add_fairness_late",
     "add_fairness_nights",
     "add_fairness_weekends",
+    "add_agent_change",
     "add_fixed_days_off",
+    "add_kept_before_cut",
     "add_max_consecutive_days",
     "add_max_hours_per_week",
     "add_max_night_shifts_per_week",
@@ -84,6 +86,7 @@ __all__ = [
     "add_min_weekends_off",
     "add_preferred_day_off",
     "add_preferred_start",
+    "add_shift_change",
     "add_start_window",
     "add_unavailable",
     "fairness_costs",
@@ -148,6 +151,18 @@ def add_unavailable(m: RosterModel, a: int, d: int, enforce: Enforce = None) -> 
         hit |= (start < e) & (end > s)
     add_forbidden(m.cp, [lit for lit, h in zip(m.x[a][d], hit, strict=True) if h],
                   enforce=enforce)
+
+
+def add_kept_before_cut(m: RosterModel, a: int, d: int, enforce: Enforce = None) -> None:
+    """When re-planning from a cut, agent ``a``'s published shift of day ``d`` that started
+    before the cut is worked (it is the day's only candidate,
+    :attr:`~staffing.solver.problem.RosterProblem.kept`)."""
+    kept = m.problem.kept
+    if kept is None or not kept[a, d]:
+        return
+    ct = m.cp.add(m.works[a][d] == 1)
+    if enforce is not None:
+        ct.only_enforce_if(enforce)
 
 
 # ---------------------------------------------------------------- hard rules of one week
@@ -386,6 +401,58 @@ def add_preferred_start(m: RosterModel, a: int, weights: SolverWeights) -> None:
                 a, d, f"preferred_start({p.agents[a].agent_id},{dates[d].isoformat()})"))
 
 
+def change_literals(m: RosterModel, a: int) -> list[tuple[int, cp_model.IntVar]]:
+    """``(day, literal)`` for each day after the re-plan's cut, true when agent ``a``'s shift
+    that day differs from the published one (none without a published roster)."""
+    p = m.problem
+    if p.published is None:
+        return []
+    cache = m.__dict__.setdefault("_changes", {})
+    if a in cache:
+        return cache[a]
+    out = []
+    for d in range(p.D):
+        if p.kept[a, d]:
+            continue
+        at = int(p.published[a, d])
+        if at == -1:
+            out.append((d, m.works[a][d]))
+        elif at == -2:
+            out.append((d, m.cp.new_constant(1)))
+        else:
+            changed = m.cp.new_bool_var("")
+            m.cp.add(changed + m.x[a][d][at] == 1)
+            out.append((d, changed))
+    cache[a] = out
+    return out
+
+
+def add_shift_change(m: RosterModel, a: int, weights: SolverWeights) -> None:
+    """``shift_change`` for each day whose shift (or day off) differs from the published
+    roster's (re-planning only)."""
+    p = m.problem
+    if weights.shift_change <= 0:
+        return
+    dates = p.dates()
+    for d, lit in change_literals(m, a):
+        m.terms.append(PenaltyTerm("shift_change", (lit,), (1.0,), weights.shift_change, a, d,
+                                   f"shift_change({p.agents[a].agent_id},"
+                                   f"{dates[d].isoformat()})"))
+
+
+def add_agent_change(m: RosterModel, a: int, weights: SolverWeights) -> None:
+    """``agent_change`` when any of agent ``a``'s days differs from the published roster
+    (re-planning only): a change costs most for the first day it touches."""
+    p = m.problem
+    changes = change_literals(m, a)
+    if weights.agent_change <= 0 or not changes:
+        return
+    touched = m.cp.new_bool_var(f"touched({p.agents[a].agent_id})")
+    m.cp.add_max_equality(touched, [lit for _, lit in changes])
+    m.terms.append(PenaltyTerm("agent_change", (touched,), (1.0,), weights.agent_change, a,
+                               None, f"agent_change({p.agents[a].agent_id})"))
+
+
 def fairness_costs(weight: float, top: int) -> list[int]:
     """Scaled cost of an agent's ``k`` weekend days (nights, late shifts): the k-th costs
     ``weight * (k - 1)``, so ``weight * k * (k - 1) / 2`` in all. [objective units x SCALE]"""
@@ -459,6 +526,10 @@ RULES: tuple[Rule, ...] = (
          "agents.fixed_days_off", add_fixed_days_off, "those days' shifts are forbidden"),
     Rule("unavailable", "no shift overlapping the agent's unavailable windows", _H, "day",
          "agents.unavailable", add_unavailable, "overlapping shifts are forbidden"),
+    Rule("kept_before_cut", "published shifts started before a re-plan's cut stay", _H, "day",
+         "staffing replan --from", add_kept_before_cut,
+         "the published shift is the day's only candidate and is worked; no other shift "
+         "starts before the cut"),
     Rule("start_window", "shifts start inside the contract's start window", _H, "day",
          "contracts.<name>.earliest_start, latest_start", add_start_window,
          "other starts are forbidden (not even candidates outside the explanation)"),
@@ -497,6 +568,13 @@ RULES: tuple[Rule, ...] = (
     Rule("preferred_start", "starting outside the preferred start window", _S, "horizon",
          "solver.weights.preference, agents.preferred_start", add_preferred_start,
          "weight per shift starting outside it"),
+    Rule("shift_change", "a day changed from the published roster (re-planning)", _S,
+         "horizon", "solver.weights.shift_change", add_shift_change,
+         "weight per agent-day after the cut whose shift or day off differs from the "
+         "published one"),
+    Rule("agent_change", "an agent whose published days change (re-planning)", _S,
+         "horizon", "solver.weights.agent_change", add_agent_change,
+         "weight per agent with any changed day"),
     Rule("fairness_weekends", "weekend days spread evenly over agents", _S, "horizon",
          "solver.weights.fairness", add_fairness_weekends,
          "the k-th weekend day of an agent costs weight x (k - 1)"),
@@ -520,7 +598,7 @@ SOFT_RULES: tuple[str, ...] = tuple(r.name for r in RULES if r.kind == _S)
 #: constraint order, which the search depends on (day rules, then each week's, then the
 #: horizon's).
 _BUILD_ORDER: tuple[str, ...] = (
-    "start_window", "fixed_days_off", "unavailable",
+    "start_window", "fixed_days_off", "unavailable", "kept_before_cut",
     "min_hours_per_week", "max_hours_per_week", "max_shifts_per_week",
     "min_days_off_per_week", "max_night_shifts_per_week",
     "max_consecutive_days", "min_consecutive_days_off", "min_rest", "min_weekends_off",

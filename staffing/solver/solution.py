@@ -170,6 +170,7 @@ def evaluate(problem: RosterProblem, solution: Solution, weights: SolverWeights)
             "preferred_start_met": start_met, "preferred_start_missed": start_missed,
         })
     breakdown.update(totals)
+    breakdown.update(_changes(problem, solution, weights, violations))
     switches = _switches_by_shift(problem, solution, weights)
     breakdown["queue_switch"] = weights.queue_switch * float(sum(switches.values()))
     per_agent = np.zeros(problem.A, dtype=np.int64)
@@ -200,6 +201,25 @@ def evaluate(problem: RosterProblem, solution: Solution, weights: SolverWeights)
         objective=float(sum(breakdown.values())), breakdown=breakdown, served=served,
         short=short, over=over, agent_stats=pd.DataFrame(rows), violations=violations_frame,
     )
+
+
+def _changes(problem: RosterProblem, solution: Solution, weights: SolverWeights,
+             violations: list) -> dict[str, float]:
+    """The re-plan's change costs: days after the cut differing from the published roster and
+    agents with any such day (none without a published roster)."""
+    if problem.published is None:
+        return {"shift_change": 0.0, "agent_change": 0.0}
+    dates = problem.dates()
+    changed = (problem.published != solution.choice) & ~problem.kept
+    for a, d in zip(*np.nonzero(changed), strict=True):
+        violations.append(("shift_change", problem.agents[a].agent_id, dates[d],
+                           weights.shift_change, "differs from the published roster"))
+    touched = np.flatnonzero(changed.any(axis=1))
+    for a in touched:
+        violations.append(("agent_change", problem.agents[a].agent_id, None,
+                           weights.agent_change, "some days differ from the published roster"))
+    return {"shift_change": weights.shift_change * float(changed.sum()),
+            "agent_change": weights.agent_change * float(len(touched))}
 
 
 def _switches_by_shift(problem: RosterProblem, solution: Solution, weights: SolverWeights

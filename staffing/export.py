@@ -236,14 +236,21 @@ def replan_text(result: ReplanResult) -> str:
     service = result.service
     if len(service) and "service_level_before" in service.columns:
         lines.append("")
-        lines.append("Expected service level (Erlang formula model), before -> after:")
+        lines.append("Service level before -> after: expected (Erlang formula model), "
+                     "understaffed intervals, simulated (contact by contact)")
         for row in service.itertuples(index=False):
             before = "-" if pd.isna(row.service_level_before) \
                 else f"{row.service_level_before:.1%}"
             after = "-" if pd.isna(row.service_level_after) else f"{row.service_level_after:.1%}"
+            simulated = ""
+            if hasattr(row, "simulated_service_level_before"):
+                simulated = "   simulated " + " -> ".join(
+                    "-" if pd.isna(v) else f"{v:.1%}"
+                    for v in (row.simulated_service_level_before,
+                              row.simulated_service_level_after))
             lines.append(f"  {row.queue:<12} {row.date}  {before:>6} -> {after:>6}   "
                          f"understaffed intervals {row.understaffed_intervals_before} -> "
-                         f"{row.understaffed_intervals_after}")
+                         f"{row.understaffed_intervals_after}{simulated}")
     return "\n".join(lines) + "\n"
 
 

@@ -36,7 +36,7 @@ from staffing.domain import Agent
 from staffing.errors import ConfigError, DataError
 from staffing.io import Scenario
 from staffing.io.tables import read_format
-from staffing.plan import forecast_stage, requirements_stage, roster_agents
+from staffing.plan import forecast_stage, requirements_stage, roster_agents, simulation_stage
 from staffing.solver import RosterResult, SolveProgress, solve_roster
 from staffing.solver.adjustments import adjust_contracts
 from staffing.summary import coverage_report, daily_summary
@@ -75,7 +75,9 @@ class ReplanResult:
     service : per queue and day from the cut's date: ``service_level_before/after``,
         ``understaffed_intervals_before/after``, ``scheduled_agent_hours_before/after`` —
         before is the published roster less the absences; expected service level by the
-        formula model of the plan's summary, on the re-plan's requirements.
+        formula model of the plan's summary, on the re-plan's requirements — and, with
+        ``simulation.replications`` > 0, ``simulated_service_level_before/after``
+        (contact-by-contact simulation of both rosters against the (re-)forecast).
     requirements, forecast : what the re-plan rostered against (re-forecast with actuals).
     replan_from : the cut (aware, the site's time).
     absences : the absences applied.
@@ -197,6 +199,18 @@ def _service(requirements: pd.DataFrame, coverage: pd.DataFrame, scenario: Scena
     report = coverage_report(requirements, coverage, config)
     days = daily_summary(requirements, report, config.interval_minutes)
     return days[days["date"] >= first]
+
+
+def _simulated(scenario: Scenario, forecast: pd.DataFrame, before: pd.DataFrame,
+               after: pd.DataFrame, first: dt.date) -> pd.DataFrame:
+    """The simulated service level per queue and day from ``first``, before and after
+    (``staffing.simulate``, the scenario's ``simulation:`` settings)."""
+    out = []
+    for label, activities in (("before", before), ("after", after)):
+        days = simulation_stage(scenario, forecast, activities).days
+        days = days[days["date"] >= first][["queue", "date", "service_level"]]
+        out.append(days.rename(columns={"service_level": f"simulated_service_level_{label}"}))
+    return out[0].merge(out[1], on=["queue", "date"])
 
 
 def _coverage_of(activities: pd.DataFrame, requirements: pd.DataFrame,
@@ -353,6 +367,10 @@ def replan(
             metrics = ["service_level", "understaffed_intervals", "scheduled_agent_hours"]
             service = before[keys + metrics].merge(after[keys + metrics], on=keys,
                                                    suffixes=("_before", "_after"))
+            if config.simulation.replications > 0 and forecast is not None:
+                service = service.merge(
+                    _simulated(scenario, forecast, kept_activities, result.activities,
+                               cut.date()), on=keys, how="left")
         else:
             notes.append("no published activities: the service before the re-plan is not "
                          "shown (give the plan folder, or published_activities)")

@@ -70,8 +70,8 @@ INTRADAY_FACTOR_COLUMNS = ("queue", "actual_so_far", "forecast_so_far", "share_p
 
 #: Columns of the frame :func:`score_reforecast` and :func:`backtest_intraday` return.
 INTRADAY_BACKTEST_COLUMNS = ("week", "date", "cut", "span", "queue", "wape_forecast",
-                             "wape_reforecast", "actual_volume", "aht_error_forecast",
-                             "aht_error_reforecast", "factor")
+                             "wape_reforecast", "wape_noise_floor", "actual_volume",
+                             "aht_error_forecast", "aht_error_reforecast", "factor")
 
 _NS_PER_MINUTE = 60_000_000_000
 
@@ -438,7 +438,8 @@ def score_reforecast(
     (from the cut to midnight, span ``rest_of_day``) and of the whole next day of the same
     forecast (span ``next_day``, for the carry-over), for the forecast and the re-forecast,
     and the volume-weighted AHT error ``sum y |a_f - a_y| / sum y a_y``. Intervals without
-    complete actuals are left out.
+    complete actuals are left out. ``wape_noise_floor`` is ``sum sqrt(2 y / pi) / sum y``,
+    the WAPE a perfect expected value would still have on Poisson counts ``y``.
 
     Returns
     -------
@@ -515,10 +516,12 @@ def _score_row(week, day, cut, span, queue, y, f, g, aht_y, aht_f, aht_g, factor
         work = float((y * aht_y)[ok].sum())
         return float((y * np.abs(pred - aht_y))[ok].sum()) / work if work > 0 else np.nan
 
+    floor = float(np.sqrt(2 * y / np.pi).sum()) / total if total > 0 else np.nan
     return {"week": week, "date": day, "cut": cut.strftime("%H:%M"), "span": span,
             "queue": queue, "wape_forecast": wape(f), "wape_reforecast": wape(g),
-            "actual_volume": total, "aht_error_forecast": aht_error(aht_f),
-            "aht_error_reforecast": aht_error(aht_g), "factor": factor}
+            "wape_noise_floor": floor, "actual_volume": total,
+            "aht_error_forecast": aht_error(aht_f), "aht_error_reforecast": aht_error(aht_g),
+            "factor": factor}
 
 
 def backtest_intraday(
@@ -551,8 +554,8 @@ def intraday_wape(scores: pd.DataFrame, by: Sequence[str] = ("cut",)) -> pd.Data
     frame = scores.copy()
     weight = frame["actual_volume"]
     cols = {}
-    for column in ("wape_forecast", "wape_reforecast", "aht_error_forecast",
-                   "aht_error_reforecast"):
+    for column in ("wape_forecast", "wape_reforecast", "wape_noise_floor",
+                   "aht_error_forecast", "aht_error_reforecast"):
         ok = frame[column].notna()
         frame[f"_{column}"] = (frame[column] * weight).where(ok, 0.0)
         frame[f"_w_{column}"] = weight.where(ok, 0.0)

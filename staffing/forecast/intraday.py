@@ -24,8 +24,8 @@ volumes (weight ``n / (n + k)``, ``n`` the contacts with a handle time).
 The credibility weight is Bühlmann's: if a day's level deviates from the forecast with
 variance ``s2`` and the contacts are Poisson, the best linear estimate of the level from ``F``
 expected contacts is ``1 + w (r - 1)`` with ``w = F / (F + 1 / s2)``; ``k`` stands for
-``1 / s2`` and was picked by :func:`backtest_intraday` on the bundled examples
-(``benchmarks/intraday.py``; the figures are in ``docs/scenario.md``).
+``1 / s2``. Its default, 300 contacts, and no carry-over were picked from a small grid on the
+bundled examples by ``benchmarks/intraday.py`` (the figures are in ``docs/scenario.md``).
 
 :func:`backtest_intraday` scores the method: for each of the last weeks of a history it makes
 the weekly forecast from the history before that week (:func:`staffing.forecast.build_forecast`),
@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 
 from staffing.config import EventConfig, ForecastSettings, HolidaysConfig, QueueConfig
-from staffing.errors import DataError
+from staffing.errors import ConfigError, DataError
 from staffing.forecast.core import build_forecast
 from staffing.forecast.series import history_minutes
 from staffing.timegrid import Horizon
@@ -98,13 +98,14 @@ class IntradayMethod:
 
     def __post_init__(self) -> None:
         if not self.credibility_contacts >= 0:
-            raise ValueError(f"credibility_contacts must be >= 0 contacts, got "
-                             f"{self.credibility_contacts}")
+            raise ConfigError(f"intraday: credibility_contacts must be >= 0 contacts, got "
+                              f"{self.credibility_contacts}")
         if not 0 <= self.carry_per_day <= 1:
-            raise ValueError(f"carry_per_day must be within 0..1, got {self.carry_per_day}")
+            raise ConfigError(f"intraday: carry_per_day must be within 0..1, got "
+                              f"{self.carry_per_day}")
         if not 0 < self.factor_min <= 1 <= self.factor_max:
-            raise ValueError("the clip must hold 1 with factor_min > 0: got factor_min="
-                             f"{self.factor_min}, factor_max={self.factor_max}")
+            raise ConfigError(f"intraday: need 0 < factor_min <= 1 <= factor_max, got "
+                              f"factor_min={self.factor_min}, factor_max={self.factor_max}")
 
     def weight(self, forecast_so_far: np.ndarray | float) -> np.ndarray:
         """Credibility of the day's own ratio, ``F / (F + k)``; 0 when ``F`` is 0. [-]"""

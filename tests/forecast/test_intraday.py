@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from staffing.config import ForecastSettings
-from staffing.errors import DataError
+from staffing.errors import ConfigError, DataError
 from staffing.forecast.intraday import (
     INTRADAY_BACKTEST_COLUMNS,
     INTRADAY_FACTOR_COLUMNS,
@@ -252,6 +252,18 @@ def test_naive_timestamps_and_missing_columns_name_the_field_and_the_fix():
     twice = pd.concat([actuals_from(fc).iloc[:2], actuals_from(fc).iloc[:1]])
     with pytest.raises(DataError, match="more than one row at 2026-11-23T00:00"):
         reforecast(fc, twice, as_of=at(12))
+
+
+def test_method_settings_are_checked():
+    with pytest.raises(ConfigError) as info:
+        IntradayMethod(carry_per_day=1.5)
+    assert str(info.value) == "intraday: carry_per_day must be within 0..1, got 1.5"
+    with pytest.raises(ConfigError) as info:
+        IntradayMethod(factor_min=1.2)
+    assert str(info.value) == ("intraday: need 0 < factor_min <= 1 <= factor_max, got "
+                               "factor_min=1.2, factor_max=2.0")
+    with pytest.raises(ConfigError, match="credibility_contacts must be >= 0 contacts, got -1"):
+        IntradayMethod(credibility_contacts=-1)
 
 
 @settings(max_examples=60, deadline=None)

@@ -656,7 +656,7 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
               help="Absent agents: A017,A023 (from the cut's date to the horizon's end) or "
                    "A017,A023@2026-11-25..2026-11-27; repeat for other dates.")
 @click.option("--actuals", type=EXISTING_FILE,
-              help="The contacts so far (history format): the rest of the horizon is "
+              help="The contacts so far (history format): the rest of the cut's day is "
                    "re-forecast from them.")
 @out_dir_option("Folder for the new roster, changes.csv, replan_service.csv and replan.txt.")
 @time_limit_option("Solver time limit (default 20 s).")

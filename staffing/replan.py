@@ -7,9 +7,10 @@
 2. absent agents are removed for the dates given: their shifts on those dates go (a shift of
    an absent day never happened, even one starting before the cut), they get no new one, and
    their weekly hour minimum is waived for the horizon (absence is leave, not idle time);
-3. with the contacts so far (``actuals``, history format) the rest of the day and the days
-   after are re-forecast (:func:`staffing.forecast.intraday.reforecast`) and the requirements
-   computed again;
+3. with the contacts so far (``actuals``, history format) the forecast is re-forecast
+   (:func:`staffing.forecast.reforecast`: the rest of the cut's day moves by the day's
+   actual/forecast ratio so far, shrunk toward 1 by a credibility weight; with the backtested
+   defaults the days after keep the plan's forecast) and the requirements computed again;
 4. the roster is solved again from the published one (its warm start) with the usual objective
    plus ``solver.weights.shift_change`` per agent-day after the cut that differs from the
    published roster and ``solver.weights.agent_change`` per agent with any change, so the
@@ -34,6 +35,7 @@ import pandas as pd
 
 from staffing.domain import Agent
 from staffing.errors import ConfigError, DataError
+from staffing.forecast import reforecast
 from staffing.io import Scenario
 from staffing.io.tables import read_format
 from staffing.plan import forecast_stage, requirements_stage, roster_agents, simulation_stage
@@ -275,7 +277,8 @@ def replan(
     Parameters
     ----------
     absences : agents absent on some dates (:func:`parse_absences`).
-    actuals : the contacts so far (history format); re-forecasts the rest of the horizon.
+    actuals : the contacts so far (history format); the rest of the cut's day is re-forecast
+        from them (:func:`staffing.forecast.reforecast`).
     forecast, requirements : the plan's (default: read from the plan folder, else made again
         from the scenario's history).
     published_activities : the published activities (default: the plan folder's), for the
@@ -308,8 +311,6 @@ def replan(
     if forecast is None and (requirements is None or actuals is not None):
         forecast = forecast_stage(scenario).frame
     if actuals is not None:
-        from staffing.forecast.intraday import reforecast
-
         adjusted = reforecast(forecast, actuals, as_of=cut)
         forecast = adjusted.frame
         notes.extend(adjusted.notes)

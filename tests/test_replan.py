@@ -194,3 +194,24 @@ def test_a_scenario_names_its_previous_roster(tmp_path, published):
     with pytest.raises(Exception, match=r"last-week.csv: row 2: .*inside the horizon"):
         load_scenario(tmp_path / "scenario.yaml")
     assert dataclasses.replace(loaded, previous_roster=None).previous_roster is None
+
+
+def test_actuals_running_hot_raise_the_rest_of_the_day(published):
+    scenario, folder, before = published
+    from staffing.plan import forecast_stage
+
+    forecast = forecast_stage(scenario).frame
+    day = forecast[(forecast["interval_start"] >= CUT.normalize())
+                   & (forecast["interval_start"] < CUT)]
+    actuals = day[["queue", "interval_start"]].assign(volume=(day["volume"] * 1.5).round(),
+                                                      aht_seconds=day["aht_seconds"])
+    plain = replan(scenario, before.roster, replan_from=CUT, forecast=forecast,
+                   time_limit_seconds=1)
+    hot = replan(scenario, before.roster, replan_from=CUT, forecast=forecast, actuals=actuals,
+                 time_limit_seconds=1)
+    rest = (hot.forecast["interval_start"] >= CUT) \
+        & (hot.forecast["interval_start"] < CUT.normalize() + pd.Timedelta(days=1))
+    assert (hot.forecast.loc[rest, "volume"].sum()
+            > 1.05 * plain.forecast.loc[rest, "volume"].sum())
+    assert hot.requirements["agents_required_with_shrinkage"].sum() \
+        > plain.requirements["agents_required_with_shrinkage"].sum()

@@ -9,6 +9,11 @@ named agents onto elastic shifts with CP-SAT::
     result = staffing.plan(scenario)
     result.coverage.head()      # required vs scheduled per queue and interval
 
+    # mid-week: re-plan the published roster from a cut, with the fewest changes
+    again = staffing.replan(scenario, "out/express-week", replan_from="2026-11-25T12:00",
+                            absences=[staffing.Absence("A017", date(2026, 11, 25),
+                                                       date(2026, 11, 27))])
+
 Each stage is callable alone: :func:`staffing.forecast.build_forecast`,
 :func:`staffing.requirements.build_requirements`, :func:`staffing.solver.solve_roster`.
 """
@@ -28,6 +33,7 @@ from staffing.errors import (
 )
 from staffing.io import Scenario, load_config, load_scenario
 from staffing.plan import PlanResult, plan
+from staffing.replan import Absence, ReplanResult, replan
 from staffing.timegrid import Horizon
 
 try:
@@ -36,6 +42,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "Absence",
     "Agent",
     "ConfigError",
     "DataError",
@@ -44,6 +51,7 @@ __all__ = [
     "InfeasibleError",
     "OutputError",
     "PlanResult",
+    "ReplanResult",
     "Scenario",
     "ScenarioConfig",
     "Skill",
@@ -53,4 +61,5 @@ __all__ = [
     "load_config",
     "load_scenario",
     "plan",
+    "replan",
 ]

@@ -415,10 +415,14 @@ class _executor:
               help="Contract of the agents to add.")
 @click.option("--max-added", type=click.IntRange(min=1),
               help="Largest addition to try (agents, or overtime hours).")
+@click.option("--confirmations", type=click.IntRange(min=0, max=10), default=1,
+              show_default=True,
+              help="Further plans of the answer, with other solver and simulation seeds, that "
+                   "must meet the targets too (else the next addition up is tried).")
 @time_limit_option("Roster solver time limit per candidate.")
 @click.pass_obj
 def capacity(reporter: _Reporter, scenario: Path, out_dir: Path, overtime: bool,
-             skills: str | None, contract: str, max_added: int | None,
+             skills: str | None, contract: str, max_added: int | None, confirmations: int,
              time_limit_seconds: float | None) -> None:
     """Find the fewest extra agents (or overtime hours) that meet SCENARIO's service targets.
 
@@ -441,11 +445,12 @@ def capacity(reporter: _Reporter, scenario: Path, out_dir: Path, overtime: bool,
         verdict = "meets the targets" if point.meets else f"misses {len(point.misses)} targets"
         levels = ", ".join(f"{q} {v:.1%}" for q, v in point.service_level.items()
                            if v == v)
-        reporter.say(f"  +{point.added:g} {unit}: {verdict}; worst day {levels}")
+        again = f" (confirmation {point.seed})" if point.seed else ""
+        reporter.say(f"  +{point.added:g} {unit}{again}: {verdict}; worst day {levels}")
 
     reporter.stage(f"capacity search ({unit})")
     result = find_capacity(loaded, kind=kind, skills=skills, contract=contract,
-                           max_added=max_added, on_point=heard)
+                           max_added=max_added, confirmations=confirmations, on_point=heard)
     io.write_table(result.curve(), out_dir / "capacity.csv")
     click.echo(result.curve().to_string(index=False))
     if result.answer is None:

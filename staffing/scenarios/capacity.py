@@ -8,6 +8,12 @@ every day of the horizon, each queue's service level reaches its target and its 
 abandonment stay within theirs. Adding agents of one skill profile (or overtime hours) is
 searched by galloping from an estimate made from the base roster's understaffed agent-hours,
 then bisecting: ``O(log n)`` solves. Every candidate tried is a point of the trade-off curve.
+
+A roster solved within a time limit, and its simulation, vary from run to run: an answer that
+met its targets once can miss them by a fraction of a point when planned again (one day's
+simulated service level has a 95 % interval several points wide). So the answer is confirmed
+by ``confirmations`` further plans of it with other solver and simulation seeds, each judged
+the same way; when one misses, the next addition up is tried and confirmed in turn.
 """
 
 from __future__ import annotations
@@ -53,6 +59,8 @@ class CapacityPoint:
     cost : paid hours times hourly cost. [currency]
     status : the solver's status.
     misses : the targets missed, one sentence each (empty when ``meets``).
+    seed : 0 for the search's plan; 1, 2, ... for the plans confirming an answer (solver and
+        simulation seeds offset by it).
     """
 
     added: float
@@ -63,6 +71,7 @@ class CapacityPoint:
     cost: float
     status: str
     misses: tuple[str, ...] = ()
+    seed: int = 0
 
 
 @dataclass(frozen=True)
@@ -79,12 +88,12 @@ class CapacityResult:
     def curve(self) -> pd.DataFrame:
         """The points tried, by ``added``: service level per queue, cost, ``meets``."""
         rows = []
-        for p in sorted(self.points, key=lambda p: p.added):
+        for p in sorted(self.points, key=lambda p: (p.added, p.seed)):
             rows.append({"added": p.added, **{f"service_level_{q}": v
                                              for q, v in p.service_level.items()},
                          "understaffed_intervals": p.understaffed_intervals,
                          "paid_hours": p.paid_hours, "cost": p.cost, "meets": p.meets,
-                         "status": p.status})
+                         "status": p.status, "seed": p.seed})
         return pd.DataFrame(rows)
 
     def scenario_yaml(self, base: Path, variant: Path) -> str:
@@ -171,6 +180,7 @@ def find_capacity(
     skills: str | None = None,
     contract: str = "full_time",
     max_added: float | None = None,
+    confirmations: int = 1,
     on_point: Callable[[CapacityPoint], None] | None = None,
 ) -> CapacityResult:
     """The smallest addition meeting every queue's service targets on every day.
@@ -181,6 +191,8 @@ def find_capacity(
     (default: 2x the agents, or 20 h). ``answer`` is ``None`` when even ``max_added`` does not
     meet the targets.
     ``changes`` is what to merge into the scenario (``Scenario.with_changes``) to apply it.
+    ``confirmations``: independent plans (other seeds) the answer must also meet its targets
+    in; each is a point of the curve too (``CapacityPoint.seed``).
     """
     config = scenario.config
     if kind == "agents" and contract not in config.contracts:
@@ -193,11 +205,15 @@ def find_capacity(
     cache: dict[float, CapacityPoint] = {}
     state: dict[str, Any] = {"skills": skills}
 
-    def evaluate(added: float) -> CapacityPoint:
-        if added in cache:
-            return cache[added]
+    def evaluate(added: float, seed: int = 0) -> CapacityPoint:
+        if (added, seed) in cache:
+            return cache[(added, seed)]
         candidate = scenario.with_changes(_changes(scenario, kind, added, state["skills"],
                                                    contract)) if added else scenario
+        if seed:
+            candidate = candidate.with_changes({
+                "solver": {"random_seed": config.solver.random_seed + seed},
+                "simulation": {"seed": config.simulation.seed + 1000 * seed}})
         roster = roster_stage(candidate, requirements)
         coverage = coverage_report(requirements, roster.coverage, candidate.config)
         if not added:
@@ -224,8 +240,8 @@ def find_capacity(
             added=added, meets=not missed, service_level=worst,
             understaffed_intervals=int((coverage["gap"] < 0).sum()) if len(coverage) else 0,
             paid_hours=float(costs["paid_hours"].sum()), cost=float(costs["cost"].sum()),
-            status=str(roster.status), misses=missed)
-        cache[added] = point
+            status=str(roster.status), misses=missed, seed=seed)
+        cache[(added, seed)] = point
         if on_point is not None:
             on_point(point)
         return point
@@ -266,6 +282,14 @@ def find_capacity(
             high = mid
         else:
             low = mid
+    # Confirm the answer by independent plans; step up while one of them misses.
+    while not (evaluate(high).meets
+               and all(evaluate(high, seed).meets for seed in range(1, confirmations + 1))):
+        if high >= limit:
+            return CapacityResult(kind, state["skills"],
+                                  contract if kind == "agents" else None, None,
+                                  tuple(cache.values()), {})
+        high += 1
     answer = evaluate(high)
     return CapacityResult(kind, state["skills"], contract if kind == "agents" else None,
                           answer, tuple(cache.values()),

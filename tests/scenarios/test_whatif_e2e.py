@@ -79,8 +79,12 @@ def test_capacity_answer_meets_the_targets_when_applied(scenarios):
     result = find_capacity(base, max_added=12)
     assert not result.points[0].meets and result.points[0].added == 0
     assert result.answer is not None and result.answer.meets
+    # The answer is confirmed by a second plan with other seeds; one fewer either missed or
+    # was not confirmed.
+    confirming = [p for p in result.points if p.added == result.answer.added and p.seed]
+    assert [p.seed for p in confirming] == [1] and confirming[0].meets
     fewer = [p for p in result.points if p.added == result.answer.added - 1]
-    assert all(not p.meets for p in fewer)
+    assert fewer and not all(p.meets for p in fewer)
     # Applying the answer and planning again meets every target.
     again = staffing.plan(base.with_changes(result.changes))
     assert misses(again.summary, again.scenario) == ()

@@ -234,3 +234,26 @@ def test_two_weeks_planned_one_after_the_other_hold_every_rule_joined():
     two = Horizon(MONDAY - dt.timedelta(days=7), 14, 60, ZONE)
     assert check_roster(_joined(first, second), agents, {"c": contract(**CONTRACT)}, RULES,
                         two) == []
+
+
+def test_a_three_week_horizon_keeps_each_week_and_rotates_weekends():
+    from tests.solver.roster_helpers import solve
+
+    agents = [agent(f"A{i}") for i in range(4)]
+    terms = dict(CONTRACT, max_consecutive_weekends_worked=1)
+    # Two agents every day 08:00-16:00, weekends included: without the rotation the cheapest
+    # roster may put the same agents on every weekend.
+    result, horizon, _ = solve(agents, {"chat": lambda d, h: 2 if 8 <= h < 16 else 0},
+                               contracts={"c": contract(**terms)}, rules=RULES, days=21,
+                               zone=ZONE, seconds=4)
+    assert result.feasible  # and the checker found nothing (weekly limits per week, rotation)
+    roster = result.roster
+    weekends = [{MONDAY + dt.timedelta(days=d) for d in (5 + 7 * w, 6 + 7 * w)} for w in range(3)]
+    for agent_id, rows in roster.groupby("agent_id"):
+        worked = [bool(set(rows["date"]) & w) for w in weekends]
+        assert not any(a and b for a, b in zip(worked, worked[1:], strict=False)), agent_id
+    for w in range(3):
+        week = roster[(roster["date"] >= MONDAY + dt.timedelta(days=7 * w))
+                      & (roster["date"] < MONDAY + dt.timedelta(days=7 * w + 7))]
+        paid = week.groupby("agent_id")["paid_minutes"].sum()
+        assert ((paid >= 32 * 60) & (paid <= 40 * 60)).all() and len(paid) == 4

@@ -35,6 +35,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+def _coverage_of(activities: pd.DataFrame, requirements: pd.DataFrame, minutes: int):
+    from staffing.replan import _coverage_of as coverage
+
+    return coverage(activities, requirements, minutes)
+
+
 def _score(problem, roster: pd.DataFrame, weights) -> float:
     """The objective of ``roster``'s shifts on ``problem`` (breaks and split re-placed)."""
     from staffing.solver import explain, greedy
@@ -83,10 +89,14 @@ def run(path: str, weeks: int, limit: float, week_limit: float | None) -> dict:
         week_first.append(result.first_feasible_seconds)
         previous = result.roster if previous is None else pd.concat(
             [previous, result.roster], ignore_index=True)
+    activities = pd.concat([r.activities for r in parts], ignore_index=True)
+    # Each week's coverage counts the agents of the week before still at work after midnight
+    # on their primary queue; the joined activities say which queue they served: the check
+    # counts those.
     joined = SimpleNamespace(
         roster=pd.concat([r.roster for r in parts], ignore_index=True),
-        activities=pd.concat([r.activities for r in parts], ignore_index=True),
-        coverage=pd.concat([r.coverage for r in parts], ignore_index=True))
+        activities=activities,
+        coverage=_coverage_of(activities, requirements, config.interval_minutes))
     violations_weekly = check_roster(joined, agents, contracts, config.shift_rules,
                                      config.horizon_, requirements)
     problem = build_problem(requirements, agents, horizon=config.horizon_, contracts=contracts,

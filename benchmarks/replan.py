@@ -7,7 +7,7 @@
 2. Five agents working on Wednesday, Thursday and Friday (the first five by id) fall ill from
    Wednesday 12:00 to Friday.
 3. ``staffing.replan`` re-plans from Wednesday 12:00 with the default change costs
-   (``solver.weights.shift_change``, ``agent_change``) and the default 20-s limit.
+   (``solver.weights.shift_change``, ``agent_change``) and the default 15-s limit.
 4. The same re-plan "from scratch": the past kept, no change cost (both weights 0).
 
 Printed: wall time of each re-plan, changed shifts and agents touched, and per channel the

@@ -45,7 +45,7 @@ from staffing.reports import (
     simulation_text,
     summary_text,
 )
-from staffing.replan import parse_absences
+from staffing.replan import DEFAULT_REPLAN_SECONDS, parse_absences
 from staffing.replan import replan as run_replan
 from staffing.requirements import with_shrinkage
 from staffing.scenarios.capacity import find_capacity
@@ -664,7 +664,7 @@ def roster(reporter: _Reporter, requirements_csv: Path, config_path: Path, out_d
               help="The contacts so far (history format): the rest of the cut's day is "
                    "re-forecast from them.")
 @out_dir_option("Folder for the new roster, changes.csv, replan_service.csv and replan.txt.")
-@time_limit_option("Solver time limit (default 20 s).")
+@time_limit_option("Solver time limit (default 15 s).")
 @click.pass_obj
 def replan(reporter: _Reporter, plan_dir: Path, config_path: Path, replan_from: dt.datetime,
            absent: tuple[str, ...], actuals: Path | None, out_dir: Path,
@@ -689,7 +689,7 @@ def replan(reporter: _Reporter, plan_dir: Path, config_path: Path, replan_from: 
                               default_last=horizon.dates()[-1])
     frame = io.read_history(actuals, zone, missing="zero") if actuals else None
     reporter.stage("roster")
-    reporter.time_limit_seconds = time_limit_seconds or 20.0
+    reporter.time_limit_seconds = time_limit_seconds or DEFAULT_REPLAN_SECONDS
     with _CtrlC():
         result = run_replan(scenario, plan_dir, replan_from=replan_from, absences=absences,
                             actuals=frame, time_limit_seconds=time_limit_seconds,

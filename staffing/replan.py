@@ -49,7 +49,7 @@ __all__ = ["CHANGE_COLUMNS", "Absence", "ReplanResult", "parse_absences", "repla
 #: Columns of ``changes.csv``.
 CHANGE_COLUMNS = ("agent_id", "date", "before", "after", "why")
 #: The time limit of a re-plan when none is given: a re-plan is wanted now. [s]
-DEFAULT_REPLAN_SECONDS = 20.0
+DEFAULT_REPLAN_SECONDS = 15.0
 
 
 @dataclass(frozen=True)
@@ -283,7 +283,7 @@ def replan(
         from the scenario's history).
     published_activities : the published activities (default: the plan folder's), for the
         service before the re-plan.
-    time_limit_seconds : the solver's limit (default 20 s).
+    time_limit_seconds : the solver's limit (default 15 s).
     """
     started = time.perf_counter()
     config = scenario.config

@@ -48,3 +48,43 @@ def test_express_week_within_its_time_limit():
         lo = agent.min_hours_per_week or contract.min_hours_per_week
         hi = agent.max_hours_per_week or contract.max_hours_per_week
         assert lo - 1e-9 <= hours[agent.agent_id] <= hi + 1e-9
+
+
+@pytest.mark.slow
+def test_the_next_express_week_continues_the_first_across_the_seam():
+    """The bundled week rostered, then the next one with it as the previous roster: over the
+    two weeks joined, the independent checker finds no rest, run or weekly violation."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from staffing.replan import _coverage_of
+
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.roster_instances import synthetic_requirements
+    from staffing.timegrid import Horizon
+
+    scenario = load_scenario(ROOT / "configs" / "express-week.yaml")
+    c = scenario.config
+    paid = sum(c.contracts[a.contract].max_hours_per_week for a in scenario.agents)
+    two = Horizon(c.horizon.start_date, 14, c.interval_minutes, c.site.time_zone)
+    requirements = synthetic_requirements(two, ("chat", "voice", "email"), 2 * 0.85 * paid,
+                                          np.random.default_rng(1))
+    settings = c.solver.model_copy(update={"time_limit_seconds": 20})
+    weeks, previous = [], None
+    for w in range(2):
+        horizon = Horizon(c.horizon.start_date + dt.timedelta(days=7 * w), 7,
+                          c.interval_minutes, c.site.time_zone)
+        result = solve_roster(requirements, scenario.agents, horizon=horizon,
+                              contracts=c.contracts, rules=c.shift_rules, settings=settings,
+                              previous_roster=previous)
+        assert result.feasible
+        weeks.append(result)
+        previous = result.roster
+    activities = pd.concat([r.activities for r in weeks], ignore_index=True)
+    joined = SimpleNamespace(roster=pd.concat([r.roster for r in weeks], ignore_index=True),
+                             activities=activities,
+                             coverage=_coverage_of(activities, requirements, c.interval_minutes))
+    assert check_roster(joined, scenario.agents, c.contracts, c.shift_rules, two,
+                        requirements) == []

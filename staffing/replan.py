@@ -174,6 +174,18 @@ def _changes(before: pd.DataFrame, after: pd.DataFrame, absences: Sequence[Absen
     return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
 
 
+def _without_absences(frame: pd.DataFrame, start: str, absences: Sequence[Absence]
+                      ) -> pd.DataFrame:
+    """The rows of ``frame`` (roster or activities) not starting on a date their agent is
+    absent (``start``: the column of the start time)."""
+    dates = pd.Series([pd.Timestamp(t).date() for t in frame[start]], index=frame.index)
+    agents = frame["agent_id"].astype(str)
+    gone = pd.Series(False, index=frame.index)
+    for x in absences:
+        gone |= (agents == x.agent_id) & dates.map(x.covers)
+    return frame[~gone]
+
+
 def _absent_agents(agents: Sequence[Agent], absences: Sequence[Absence], zone: str
                    ) -> tuple[Agent, ...]:
     """The agents with their absences as unavailable whole days and no hour minimum."""
@@ -323,21 +335,9 @@ def replan(
         raise ConfigError(f"--absent: {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'}"
                           f" not an agent of {config.agents}")
     agents = _absent_agents(roster_agents(scenario), absences, zone)
-    dates = pd.Series([pd.Timestamp(s).date() for s in roster["shift_start"]],
-                      index=roster.index)
-    gone = pd.Series(False, index=roster.index)
-    for x in absences:
-        gone |= (roster["agent_id"].astype(str) == x.agent_id) & dates.map(x.covers)
-    kept = roster[~gone]
-
-    kept_activities = None
-    if activities is not None:
-        act_dates = pd.Series([pd.Timestamp(t).date() for t in activities["start"]],
-                              index=activities.index)
-        drop = pd.Series(False, index=activities.index)
-        for x in absences:
-            drop |= (activities["agent_id"].astype(str) == x.agent_id) & act_dates.map(x.covers)
-        kept_activities = activities[~drop]
+    kept = _without_absences(roster, "shift_start", absences)
+    kept_activities = None if activities is None \
+        else _without_absences(activities, "start", absences)
 
     step = pd.Timedelta(minutes=config.interval_minutes)
     cut = horizon.start + step * int(-(-(cut - horizon.start) // step))  # the next interval

@@ -174,16 +174,24 @@ def _changes(before: pd.DataFrame, after: pd.DataFrame, absences: Sequence[Absen
     return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))
 
 
-def _without_absences(frame: pd.DataFrame, start: str, absences: Sequence[Absence]
-                      ) -> pd.DataFrame:
-    """The rows of ``frame`` (roster or activities) not starting on a date their agent is
-    absent (``start``: the column of the start time)."""
-    dates = pd.Series([pd.Timestamp(t).date() for t in frame[start]], index=frame.index)
-    agents = frame["agent_id"].astype(str)
-    gone = pd.Series(False, index=frame.index)
+def _without_absences(roster: pd.DataFrame, activities: pd.DataFrame | None,
+                      absences: Sequence[Absence]) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """The roster without the shifts starting on a date their agent is absent, and the
+    activities without those shifts' (a night shift's activities after midnight included)."""
+    dates = pd.Series([pd.Timestamp(t).date() for t in roster["shift_start"]],
+                      index=roster.index)
+    agents = roster["agent_id"].astype(str)
+    gone = pd.Series(False, index=roster.index)
     for x in absences:
         gone |= (agents == x.agent_id) & dates.map(x.covers)
-    return frame[~gone]
+    if activities is None:
+        return roster[~gone], None
+    drop = pd.Series(False, index=activities.index)
+    who = activities["agent_id"].astype(str)
+    for agent_id, start, end in zip(agents[gone], roster.loc[gone, "shift_start"],
+                                    roster.loc[gone, "shift_end"], strict=True):
+        drop |= (who == agent_id) & (activities["start"] >= start) & (activities["start"] < end)
+    return roster[~gone], activities[~drop]
 
 
 def _absent_agents(agents: Sequence[Agent], absences: Sequence[Absence], zone: str
@@ -335,9 +343,7 @@ def replan(
         raise ConfigError(f"--absent: {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'}"
                           f" not an agent of {config.agents}")
     agents = _absent_agents(roster_agents(scenario), absences, zone)
-    kept = _without_absences(roster, "shift_start", absences)
-    kept_activities = None if activities is None \
-        else _without_absences(activities, "start", absences)
+    kept, kept_activities = _without_absences(roster, activities, absences)
 
     step = pd.Timedelta(minutes=config.interval_minutes)
     cut = horizon.start + step * int(-(-(cut - horizon.start) // step))  # the next interval

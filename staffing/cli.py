@@ -214,6 +214,12 @@ class _Reporter:
         self.quiet, self.verbose = quiet, verbose and not quiet
         self.time_limit_seconds: float | None = None
         self._live = False
+        self.closed = False
+
+    def close(self) -> None:
+        """The command has ended: a solver thread still winding down (the bound's, after an
+        abort) prints nothing more."""
+        self.closed = True
 
     @property
     def _tty(self) -> bool:
@@ -232,7 +238,7 @@ class _Reporter:
         self.say(f"{name} ...")
 
     def progress(self, p) -> None:
-        if self.quiet:
+        if self.quiet or self.closed:
             return
         bar = ""
         if self.time_limit_seconds:
@@ -270,6 +276,7 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool) -> None:
       staffing plan configs/express-week.yaml --out out/express-week
     """
     ctx.obj = _Reporter(quiet, verbose)
+    ctx.call_on_close(ctx.obj.close)
 
 
 # ------------------------------------------------------------------------------------ plan

@@ -461,3 +461,17 @@ def test_ctrl_c_before_the_roster_stage_aborts_at_once(small, tmp_path, monkeypa
     assert result.exit_code == 130
     assert "Aborted: stopped at once" in result.output
     assert not out.exists()
+
+
+def test_no_progress_is_printed_once_the_command_has_ended():
+    """A thread still winding down after an abort (the bound's) printed its progress into the
+    next command's output (seen in CI)."""
+    from staffing.solver import SolveProgress
+
+    reporter = cli_module._Reporter(quiet=False)
+    with CliRunner().isolation() as streams:
+        reporter.progress(SolveProgress(1.0, 10.0, None, None))
+        reporter.close()
+        reporter.progress(SolveProgress(2.0, 9.0, 8.0, 0.1))
+    printed = b"".join(s.getvalue() for s in streams if s is not None).decode()
+    assert "objective 10.0" in printed and "objective 9.0" not in printed, printed

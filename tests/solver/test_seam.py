@@ -257,3 +257,23 @@ def test_a_three_week_horizon_keeps_each_week_and_rotates_weekends():
                       & (roster["date"] < MONDAY + dt.timedelta(days=7 * w + 7))]
         paid = week.groupby("agent_id")["paid_minutes"].sum()
         assert ((paid >= 32 * 60) & (paid <= 40 * 60)).all() and len(paid) == 4
+
+
+def test_rest_after_a_previous_night_shift_across_the_fall_back_counts_real_hours():
+    # Berlin falls back at 03:00 on Sunday 2026-10-25: Saturday 22:00 to Sunday 06:00 lasts 9 h
+    # and ends at 06:00 local; 11 h of rest end at 17:00 local on Sunday, the horizon's day 0.
+    zone = "Europe/Berlin"
+    start = pd.Timestamp("2026-10-24 22:00", tz=zone)
+    prev = pd.DataFrame({"agent_id": ["A"], "date": [start.date()], "shift_start": [start],
+                         "shift_end": [pd.Timestamp("2026-10-25 06:00", tz=zone)],
+                         "paid_minutes": [540]})
+    horizon = Horizon(dt.date(2026, 10, 25), 2, 60, zone)
+    history = agent_histories(prev, ["A"], horizon=horizon)
+    assert history["A"].last_end_minute == 7 * 60  # 06:00 is 7 real hours after midnight
+    shift_rules = NO_BREAKS.model_copy(update={"min_rest_hours": 11})
+    problem = build_problem(demand(horizon, {"chat": lambda d, h: 0}), [agent("A")],
+                            horizon=horizon, contracts={"c": contract()}, rules=shift_rules,
+                            history=history)
+    table = problem.table(0, 0)
+    local = table.local_start[problem.options[0][0]]
+    assert local.min() == 17 * 60

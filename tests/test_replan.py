@@ -215,3 +215,22 @@ def test_actuals_running_hot_raise_the_rest_of_the_day(published):
             > 1.05 * plain.forecast.loc[rest, "volume"].sum())
     assert hot.requirements["agents_required_with_shrinkage"].sum() \
         > plain.requirements["agents_required_with_shrinkage"].sum()
+
+
+def test_a_plan_with_a_previous_roster_says_so_and_keeps_rest(published):
+    import staffing
+    from staffing.reports.text import summary_text
+
+    scenario, folder, before = published
+    # Last week: A001 worked until Monday 02:00; 11 h rest allow no start before 13:00, and
+    # the full-time start window closes at 10:00: no Monday shift for A001.
+    start = pd.Timestamp("2026-11-22 17:00", tz=ZONE)
+    prev = pd.DataFrame({"agent_id": ["A001"], "date": [start.date()], "shift_start": [start],
+                         "shift_end": [start + pd.Timedelta(hours=9)], "paid_minutes": [480]})
+    quick = scenario.with_changes({"solver": {"time_limit_seconds": 2},
+                                   "simulation": {"replications": 0}})
+    result = staffing.plan(quick.with_previous_roster(prev))
+    assert "Previous roster: 1 shifts up to 2026-11-22" in summary_text(result)
+    monday = result.roster.roster[(result.roster.roster["agent_id"] == "A001")
+                                  & (result.roster.roster["date"] == MONDAY)]
+    assert monday.empty

@@ -40,6 +40,11 @@ def summary_text(result) -> str:
         elif roster.status != "OPTIMAL":
             line += " (no useful lower bound found within the time limit, so no gap)"
     lines.append(line)
+    previous = getattr(result.scenario, "previous_roster", None)
+    if previous is not None and len(previous):
+        last_day = max(previous["date"])
+        lines.append(f"Previous roster: {len(previous)} shifts up to {last_day}; rest, runs of "
+                     "working days and days off and consecutive weekends continue from it")
     lines += [f"  {text}" for text in roster.explanation]
     lines += _simulation_lines(result)
     table = result.summary.copy()

@@ -10,7 +10,15 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 from tests.solver.checker import check_roster
-from tests.solver.roster_helpers import FIXTURE_SMALL, MONDAY, NO_BREAKS, agent, contract, demand
+from tests.solver.roster_helpers import (
+    FIXTURE_SMALL,
+    MONDAY,
+    NO_BREAKS,
+    agent,
+    contract,
+    demand,
+    requirements_frame,
+)
 
 from staffing import io
 from staffing.cli import cli
@@ -31,12 +39,9 @@ def published(tmp_path_factory):
     """The small fixture's 3 days rostered (a plan folder with roster, activities and
     requirements)."""
     scenario = load_scenario(FIXTURE_SMALL / "scenario.yaml")
-    req = demand(scenario.config.horizon_, {"voice": lambda d, h: 3 if 9 <= h < 18 else 0,
-                                            "chat": lambda d, h: 3 if 9 <= h < 18 else 0})
-    for column, value in (("volume", 30.0), ("aht_seconds", 300.0), ("traffic_erlangs", 2.5),
-                          ("service_level", 0.8), ("asa_seconds", 20.0), ("occupancy", 0.8)):
-        req[column] = value
-    req["agents_required"] = req["agents_required_with_shrinkage"]
+    req = requirements_frame(scenario.config.horizon_,
+                             {"voice": lambda d, h: 3 if 9 <= h < 18 else 0,
+                              "chat": lambda d, h: 3 if 9 <= h < 18 else 0}, volume=30.0)
     quick = scenario.with_changes({"solver": {"time_limit_seconds": 3}})
     result = roster_stage(quick, req)
     folder = tmp_path_factory.mktemp("plan")

@@ -51,6 +51,17 @@ def demand(horizon: Horizon, spec: dict) -> pd.DataFrame:
                         columns=["queue", "interval_start", "agents_required_with_shrinkage"])
 
 
+def requirements_frame(horizon: Horizon, spec: dict, *, volume: float = 10.0) -> pd.DataFrame:
+    """A whole requirements-format frame (:func:`demand` with the columns the roster does not
+    read filled with plausible constants), as ``staffing roster`` and re-plans read it."""
+    req = demand(horizon, spec)
+    for column, value in (("volume", volume), ("aht_seconds", 300.0), ("traffic_erlangs", 1.0),
+                          ("service_level", 0.8), ("asa_seconds", 20.0), ("occupancy", 0.8)):
+        req[column] = value
+    req["agents_required"] = req["agents_required_with_shrinkage"]
+    return req
+
+
 def solve(agents, spec, *, contracts=None, rules=NO_BREAKS, days=3, start=MONDAY,
           interval=60, zone="UTC", weights=None, seconds=5.0, check=True, **settings):
     """Solve a tiny instance; checks every hard rule of the roster with the independent

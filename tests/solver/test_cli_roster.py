@@ -9,19 +9,14 @@ from staffing import io
 from staffing.cli import cli
 from staffing.io import load_scenario
 from tests.solver.checker import check_roster
-from tests.solver.roster_helpers import FIXTURE_SMALL, demand
+from tests.solver.roster_helpers import FIXTURE_SMALL, requirements_frame
 
 
 def test_roster_command_writes_every_output(tmp_path):
     scenario = load_scenario(FIXTURE_SMALL / "scenario.yaml")
     c = scenario.config
-    req = demand(c.horizon_, {"voice": lambda d, h: 2 if 9 <= h < 18 else 0,
-                              "chat": lambda d, h: 3 if 9 <= h < 18 else 0})
-    # The other columns of the requirements format (not used by the roster).
-    for column, value in (("volume", 10.0), ("aht_seconds", 300.0), ("traffic_erlangs", 1.0),
-                          ("service_level", 0.8), ("asa_seconds", 20.0), ("occupancy", 0.8)):
-        req[column] = value
-    req["agents_required"] = req["agents_required_with_shrinkage"]
+    req = requirements_frame(c.horizon_, {"voice": lambda d, h: 2 if 9 <= h < 18 else 0,
+                                          "chat": lambda d, h: 3 if 9 <= h < 18 else 0})
     req_path = tmp_path / "requirements.csv"
     io.write_table(req, req_path)
     out = tmp_path / "out"
@@ -53,12 +48,9 @@ def test_roster_command_writes_every_output(tmp_path):
 
 
 def _requirements_file(tmp_path, scenario):
-    req = demand(scenario.config.horizon_, {"voice": lambda d, h: 4 if 8 <= h < 19 else 0,
-                                            "chat": lambda d, h: 4 if 8 <= h < 19 else 0})
-    for column, value in (("volume", 10.0), ("aht_seconds", 300.0), ("traffic_erlangs", 1.0),
-                          ("service_level", 0.8), ("asa_seconds", 20.0), ("occupancy", 0.8)):
-        req[column] = value
-    req["agents_required"] = req["agents_required_with_shrinkage"]
+    req = requirements_frame(scenario.config.horizon_,
+                             {"voice": lambda d, h: 4 if 8 <= h < 19 else 0,
+                              "chat": lambda d, h: 4 if 8 <= h < 19 else 0})
     path = tmp_path / "requirements.csv"
     io.write_table(req, path)
     return path

@@ -185,7 +185,7 @@ def _solve_week(start: dt.date, previous: pd.DataFrame | None, agents):
                                                   2 if d >= 4 else 1)})
     from staffing.config import SolverSettings
     result = solve_roster(need, agents, horizon=horizon, contracts={"c": contract(**CONTRACT)},
-                          rules=RULES, settings=SolverSettings(time_limit_seconds=3,
+                          rules=RULES, settings=SolverSettings(time_limit_seconds=2,
                                                                random_seed=1),
                           previous_roster=previous)
     assert result.feasible

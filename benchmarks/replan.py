@@ -46,6 +46,42 @@ def _pooled(service: pd.DataFrame, requirements: pd.DataFrame, column: str) -> d
     return out
 
 
+def _checks(scenario, published, result, absences, cut) -> dict:
+    """The acceptance checks on the re-plan: the past unchanged (shifts started before the cut
+    and every activity before it, the absent agents' aside), no shift of an absent agent on
+    an absent day, and every hard rule by the independent checker of the tests."""
+    from tests.solver.checker import check_roster
+
+    from staffing.plan import roster_agents
+    from staffing.replan import _absent_agents
+
+    zone = scenario.config.site.time_zone
+    cut = cut.tz_localize(zone) if cut.tz is None else cut
+    absent = {x.agent_id for x in absences}
+
+    def past_shifts(frame):
+        rows = frame[(frame["shift_start"] < cut) & ~frame["agent_id"].isin(absent)]
+        return sorted(map(tuple, rows[["agent_id", "shift_start", "shift_end"]].astype(str)
+                          .to_numpy()))
+
+    def past_acts(frame):
+        rows = frame[(frame["start"] < cut) & ~frame["agent_id"].isin(absent)].copy()
+        rows["end"] = rows["end"].where(rows["end"] <= cut, cut)
+        return sorted(map(tuple, rows[["agent_id", "start", "end", "activity"]].astype(str)
+                          .to_numpy()))
+
+    after = result.roster
+    left = [(r.agent_id, r.date) for r in after.roster.itertuples()
+            if any(x.agent_id == r.agent_id and x.covers(r.date) for x in absences)]
+    c = scenario.config
+    agents = _absent_agents(roster_agents(scenario), absences, zone, cut)
+    violations = check_roster(after, agents, c.contracts, c.shift_rules, c.horizon_)
+    return {"past_shifts_unchanged": past_shifts(after.roster) == past_shifts(published.roster),
+            "past_activities_unchanged": past_acts(after.activities)
+            == past_acts(published.activities),
+            "absent_shifts_left": len(left), "hard_rule_violations": violations[:5]}
+
+
 def run(path: str, publish_limit: float, cut: str, absent_days: int) -> dict:
     from staffing import io
     from staffing.io import load_scenario
@@ -78,8 +114,10 @@ def run(path: str, publish_limit: float, cut: str, absent_days: int) -> dict:
                 else scenario
             result = replan(chosen, folder, replan_from=cut, absences=absences)
             runs[name] = result
+    checks = _checks(scenario, published, runs["replan"], absences, cut_time)
     out = {"scenario": path, "cut": cut, "absent": absent,
-           "absent_dates": f"{first}..{last}", "publish_limit_seconds": publish_limit}
+           "absent_dates": f"{first}..{last}", "publish_limit_seconds": publish_limit,
+           **checks}
     service = runs["replan"].service
     for column, label in (("service_level_before", "formula_before"),
                           ("simulated_service_level_before", "simulated_before")):

@@ -194,9 +194,11 @@ def _without_absences(roster: pd.DataFrame, activities: pd.DataFrame | None,
     return roster[~gone], activities[~drop]
 
 
-def _absent_agents(agents: Sequence[Agent], absences: Sequence[Absence], zone: str
-                   ) -> tuple[Agent, ...]:
-    """The agents with their absences as unavailable whole days and no hour minimum."""
+def _absent_agents(agents: Sequence[Agent], absences: Sequence[Absence], zone: str,
+                   cut: pd.Timestamp | None = None) -> tuple[Agent, ...]:
+    """The agents with their absences as unavailable time from the cut on (the past is kept
+    as it happened: a night shift that ended on an absent morning before the cut stays) and
+    no hour minimum."""
     by_agent: dict[str, list[Absence]] = {}
     for absence in absences:
         by_agent.setdefault(absence.agent_id, []).append(absence)
@@ -206,11 +208,15 @@ def _absent_agents(agents: Sequence[Agent], absences: Sequence[Absence], zone: s
         if not spans:
             out.append(agent)
             continue
-        windows = tuple(
-            (pd.Timestamp(x.first_date).tz_localize(zone),
-             pd.Timestamp(x.last_date + dt.timedelta(days=1)).tz_localize(zone))
-            for x in spans)
-        out.append(dataclasses.replace(agent, unavailable=agent.unavailable + windows,
+        windows = []
+        for x in spans:
+            start = pd.Timestamp(x.first_date).tz_localize(zone)
+            end = pd.Timestamp(x.last_date + dt.timedelta(days=1)).tz_localize(zone)
+            if cut is not None:
+                start = max(start, cut)
+            if end > start:
+                windows.append((start, end))
+        out.append(dataclasses.replace(agent, unavailable=agent.unavailable + tuple(windows),
                                        min_hours_per_week=0.0))
     return tuple(out)
 
@@ -342,11 +348,11 @@ def replan(
     if unknown:
         raise ConfigError(f"--absent: {', '.join(unknown)} {'is' if len(unknown) == 1 else 'are'}"
                           f" not an agent of {config.agents}")
-    agents = _absent_agents(roster_agents(scenario), absences, zone)
     kept, kept_activities = _without_absences(roster, activities, absences)
 
     step = pd.Timedelta(minutes=config.interval_minutes)
     cut = horizon.start + step * int(-(-(cut - horizon.start) // step))  # the next interval
+    agents = _absent_agents(roster_agents(scenario), absences, zone, cut)
     settings = config.solver.model_copy(update={
         "time_limit_seconds": time_limit_seconds or DEFAULT_REPLAN_SECONDS})
     result = solve_roster(

@@ -94,7 +94,7 @@ def test_replan_keeps_the_past_removes_the_absent_and_holds_every_rule(published
     assert result.changed_shifts == int((result.changes["why"] == "re-planned").sum())
     # Every hard rule holds (the absence as unavailability, its hour minimum waived).
     c = scenario.config
-    agents = _absent_agents(roster_agents(scenario), absences, ZONE)
+    agents = _absent_agents(roster_agents(scenario), absences, ZONE, CUT)
     assert check_roster(after, agents, c.contracts, c.shift_rules, c.horizon_) == []
     # The service of the days from the cut's, before (published less the absence) and after.
     assert set(result.service["date"]) == {dt.date(2026, 11, 24), dt.date(2026, 11, 25)}

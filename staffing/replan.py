@@ -385,8 +385,9 @@ def replan(
                     _simulated(scenario, forecast, kept_activities, result.activities,
                                cut.date()), on=keys, how="left")
         else:
-            notes.append("no published activities: the service before the re-plan is not "
-                         "shown (give the plan folder, or published_activities)")
+            notes.append("no published activities: the breaks and queues before the cut are "
+                         "placed again and the service before the re-plan is not shown (give "
+                         "the plan folder, or published_activities)")
             service = after
     return ReplanResult(
         roster=result, changes=changes, service=service, requirements=requirements,

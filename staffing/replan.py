@@ -39,6 +39,7 @@ from staffing.forecast import reforecast
 from staffing.io import Scenario
 from staffing.io.tables import read_format
 from staffing.plan import forecast_stage, requirements_stage, roster_agents, simulation_stage
+from staffing.simulate.inputs import PAUSES
 from staffing.solver import RosterResult, SolveProgress, solve_roster
 from staffing.solver.adjustments import adjust_contracts
 from staffing.summary import coverage_report, daily_summary
@@ -130,10 +131,11 @@ def parse_absences(texts: Iterable[str], *, default_first: dt.date,
 
 
 def _published_from(published: pd.DataFrame | Path | str, zone: str
-                    ) -> tuple[pd.DataFrame, pd.DataFrame | None, Path | None]:
-    """The published roster (and activities, when a plan folder gives them)."""
+                    ) -> tuple[pd.DataFrame, pd.DataFrame | None, Path | None, Path | None]:
+    """The published roster, its activities when a plan folder gives them, the folder to look
+    for the plan's other files in, and the roster's file."""
     if isinstance(published, pd.DataFrame):
-        return published, None, None
+        return published, None, None, None
     path = Path(published)
     if path.is_dir():
         roster_path = path / "roster.csv"
@@ -142,8 +144,8 @@ def _published_from(published: pd.DataFrame | Path | str, zone: str
                             "--out) or its roster.csv")
         acts = path / "activities.csv"
         activities = read_format(acts, "activities", zone) if acts.is_file() else None
-        return read_format(roster_path, "roster", zone), activities, path
-    return read_format(path, "roster", zone), None, path.parent
+        return read_format(roster_path, "roster", zone), activities, path, roster_path
+    return read_format(path, "roster", zone), None, path.parent, path
 
 
 def _label(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
@@ -152,8 +154,8 @@ def _label(start: pd.Timestamp | None, end: pd.Timestamp | None) -> str:
     return f"{start.strftime('%H:%M')}-{end.strftime('%H:%M')}"
 
 
-def _changes(before: pd.DataFrame, after: pd.DataFrame, absences: Sequence[Absence],
-             cut: pd.Timestamp) -> pd.DataFrame:
+def _changes(before: pd.DataFrame, after: pd.DataFrame, absences: Sequence[Absence]
+             ) -> pd.DataFrame:
     """The agent-days whose shift differs between the published roster and the re-plan."""
     def by_day(frame: pd.DataFrame) -> dict[tuple[str, dt.date], tuple]:
         return {(str(a), pd.Timestamp(s).date()): (pd.Timestamp(s), pd.Timestamp(e))
@@ -248,7 +250,7 @@ def _coverage_of(activities: pd.DataFrame, requirements: pd.DataFrame,
     counts: dict[tuple[str, pd.Timestamp], int] = {}
     for act, start, end in zip(activities["activity"], activities["start"], activities["end"],
                                strict=True):
-        if act in ("break", "lunch"):
+        if act in PAUSES:
             continue
         t = pd.Timestamp(start)
         while t < pd.Timestamp(end):
@@ -325,7 +327,7 @@ def replan(
                           f"({horizon.start_date.isoformat()} to "
                           f"{horizon.dates()[-1].isoformat()}); re-plan with the scenario the "
                           "roster was planned with")
-    roster, activities, folder = _published_from(published, zone)
+    roster, activities, folder, roster_path = _published_from(published, zone)
     if published_activities is not None:
         activities = published_activities
     notes: list[str] = []
@@ -355,19 +357,24 @@ def replan(
     agents = _absent_agents(roster_agents(scenario), absences, zone, cut)
     settings = config.solver.model_copy(update={
         "time_limit_seconds": time_limit_seconds or DEFAULT_REPLAN_SECONDS})
-    result = solve_roster(
-        requirements, agents, horizon=horizon,
-        contracts=adjust_contracts(config.contracts, config.adjustments),
-        rules=config.shift_rules, settings=settings, warm_start=kept,
-        previous_roster=scenario.previous_roster, published=kept, replan_from=cut,
-        published_activities=kept_activities, on_progress=on_progress)
+    try:
+        result = solve_roster(
+            requirements, agents, horizon=horizon,
+            contracts=adjust_contracts(config.contracts, config.adjustments),
+            rules=config.shift_rules, settings=settings, warm_start=kept,
+            previous_roster=scenario.previous_roster, published=kept, replan_from=cut,
+            published_activities=kept_activities, on_progress=on_progress)
+    except DataError as exc:  # the solver names the roster's row; name its file too
+        if roster_path is None or not str(exc).startswith("published roster"):
+            raise
+        raise DataError(f"{roster_path}: {exc}") from None
     if result.feasible and kept_activities is not None:
         spliced = splice_activities(kept_activities, result.activities, cut)
         result = dataclasses.replace(
             result, activities=spliced,
             coverage=_coverage_of(spliced, requirements, config.interval_minutes))
 
-    changes = _changes(roster, result.roster, absences, cut) if result.feasible \
+    changes = _changes(roster, result.roster, absences) if result.feasible \
         else pd.DataFrame(columns=list(CHANGE_COLUMNS))
     replanned = changes[changes["why"] == "re-planned"]
     service = pd.DataFrame()

@@ -239,3 +239,16 @@ def test_a_plan_with_a_previous_roster_says_so_and_keeps_rest(published):
     monday = result.roster.roster[(result.roster.roster["agent_id"] == "A001")
                                   & (result.roster.roster["date"] == MONDAY)]
     assert monday.empty
+
+
+def test_a_published_shift_the_rules_do_not_allow_is_refused_naming_the_file(published,
+                                                                            tmp_path):
+    scenario, folder, before = published
+    roster = before.roster.copy()
+    roster.loc[roster.index[0], "shift_end"] += pd.Timedelta(minutes=7)  # off every grid
+    path = tmp_path / "roster.csv"
+    io.write_table(roster, path, "roster")
+    with pytest.raises(Exception, match=rf"{path}: published roster: row 2: .*re-plan with the "
+                                        "scenario the roster was planned with"):
+        replan(scenario, path, replan_from=CUT, time_limit_seconds=1,
+               requirements=io.read_format(folder / "requirements.csv", "requirements", ZONE))

@@ -26,6 +26,7 @@ from benchmarks.curtois.evaluate import evaluate
 from benchmarks.curtois.model import build_model, read_roster, set_parameters
 from benchmarks.curtois.reader import Instance
 from staffing.solver.colgen import resource_move
+from staffing.solver.decomposition import Master, Priced, generate
 
 __all__ = [
     "DIVE_TOLERANCE",
@@ -484,31 +485,30 @@ class _Collect(cp_model.CpSolverSolutionCallback):
 
 def column_generation(inst, roster, best, incumbents, deadline, master_deadline, workers,
                        seed, started, callback, verbose, use_dp=True):
-    """Dantzig-Wolfe decomposition: every hard rule is an employee's own, so a roster is one
-    column per employee (a whole feasible roster row) and the master keeps only the cover.
+    """Dantzig-Wolfe decomposition through the product's column generation
+    (:mod:`staffing.solver.decomposition`): every hard rule is an employee's own, so a roster
+    is one column per employee (a whole feasible roster row) and the master keeps only the
+    cover.
 
-    The LP master (HiGHS: one row per cover entry with under/over slacks at its weights, one
-    convexity row per employee) starts from the rosters CP-SAT found (``incumbents``, and
-    ``roster``) and is priced, with the cover rows' duals as rewards, by :class:`RosterDP` (an
-    exact dynamic program over the employee's rule states, three cheapest rows a call) or, for
-    an employee whose state table is too large (``use_dp=False``: all), CP-SAT on the
-    employee's own model (:func:`build_model` of that employee alone: the same rule builders),
-    until no roster prices out or until ``deadline``. ``LP + the sum of the employees' most
-    negative reduced costs`` is a lower bound (Lagrangian) whenever every employee was priced
-    to optimality; the LP bound is tight on 4-8 (within 3 of the optimum), not on 9 (406
-    against 439). Then :func:`_fixing_dive` turns the LP into a roster by ``master_deadline``
-    (:func:`lp_guided` finishes it when the dive runs out of time); while a dive that
-    finished is more than :data:`REDIVE_GAP` above the bound, the fixings are undone
-    (:func:`reset_dive`) and the dive repeated with a perturbed ranking (up to
-    :data:`REDIVES` times, until ``deadline``); when the roster is still 0.5 % above the
-    bound, CP-SAT on the assignments the first LP took whole.
+    The master (one row per cover entry with under/over slacks at its weights, one convexity
+    row per employee) starts from the rosters CP-SAT found (``incumbents``, and ``roster``)
+    and :func:`~staffing.solver.decomposition.generate` prices it, with the cover rows' duals
+    as rewards, by :class:`RosterDP` (an exact dynamic program over the employee's rule
+    states, three cheapest rows a call) or, for an employee whose state table is too large
+    (``use_dp=False``: all), CP-SAT on the employee's own model (:func:`build_model` of that
+    employee alone: the same rule builders), until no roster prices out or until
+    ``deadline``. Its Lagrangian bound (:meth:`~staffing.solver.decomposition.Master.lagrangian`)
+    holds whenever every employee was priced to optimality; the LP bound is tight on 4-8
+    (within 3 of the optimum), not on 9 (406 against 439). Then :func:`_fixing_dive` turns
+    the LP into a roster by ``master_deadline`` (:func:`lp_guided` finishes it when the dive
+    runs out of time); while a dive that finished is more than :data:`REDIVE_GAP` above the
+    bound, the fixings are undone (:func:`reset_dive`) and the dive repeated with a perturbed
+    ranking (up to :data:`REDIVES` times, until ``deadline``); when the roster is still 0.5 %
+    above the bound, CP-SAT on the assignments the first LP took whole.
 
     Returns ``(roster, objective, lower bound)``; the roster is the incumbent when the dive
     finds nothing better.
     """
-    import highspy
-    import highspy._core
-
     n, D = len(inst.staff), inst.days
     cover_rows = {}
     for c in inst.cover:
@@ -519,34 +519,29 @@ def column_generation(inst, roster, best, incumbents, deadline, master_deadline,
         return roster, best, -math.inf
     keys = list(cover_rows)
     row_of = {k: i for i, k in enumerate(keys)}
-    # The core class: the Python wrapper ``highspy.Highs`` prints a banner on stdout, inside
-    # the benchmark's table (as in staffing/solver/bound.py).
-    h = getattr(highspy._core, "_Highs", highspy.Highs)()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("random_seed", seed)
-    inf = highspy.kHighsInf
-    # Rows: cover (columns + under - over = requirement), then one convexity row per employee.
-    for k in keys:
-        h.addRow(cover_rows[k][0].requirement, cover_rows[k][0].requirement, 0, [], [])
-    for p in range(n):
-        h.addRow(1, 1, 0, [], [])
-    for k in keys:
-        h.addCol(cover_rows[k][0].weight_under, 0, inf, 1, [row_of[k]], [1.0])
-        h.addCol(cover_rows[k][0].weight_over, 0, inf, 1, [row_of[k]], [-1.0])
+    req = [cover_rows[k][0].requirement for k in keys]
+    master = Master(seed=seed)
+    master.add_rows(len(keys), req, req)  # cover: columns + under - over = requirement
+    # The slacks' upper bounds hold for every roster (under <= requirement, over <= staff):
+    # with them the Lagrangian bound is valid at any duals.
+    master.add_columns(len(keys), [cover_rows[k][0].weight_under for k in keys], 0.0, req,
+                       [[i] for i in range(len(keys))], [[1.0]] * len(keys))
+    master.add_columns(len(keys), [cover_rows[k][0].weight_over for k in keys], 0.0, float(n),
+                       [[i] for i in range(len(keys))], [[-1.0]] * len(keys))
+    master.add_groups([1.0] * n)
+    master.freeze()
     cols = _Columns([[] for _ in range(n)], [[] for _ in range(n)], [set() for _ in range(n)])
-    owner: list[tuple[int, int]] = []  # LP column (after the slacks) -> (employee, index)
+    owner: list[tuple[int, int]] = []  # generated column -> (employee, index)
 
-    def add_column(p, row):
+    def add_column(p, row, _dual=None):
         row = tuple(row)
-        if row in cols.seen[p]:
-            return False
-        cols.seen[p].add(row)
-        cols.rows[p].append(row)
         cost = row_cost(inst, p, row)
+        entries = {row_of[d, sid]: 1.0 for d, sid in enumerate(row)
+                   if sid and (d, sid) in row_of}
+        if not master.add_column(p, row, cost, entries):
+            return False
+        cols.rows[p].append(row)
         cols.cost[p].append(cost)
-        idx = [row_of[d, sid] for d, sid in enumerate(row) if sid and (d, sid) in row_of]
-        idx.append(len(keys) + p)
-        h.addCol(cost, 0, inf, len(idx), idx, [1.0] * len(idx))
         owner.append((p, len(cols.rows[p]) - 1))
         return True
 
@@ -568,11 +563,11 @@ def column_generation(inst, roster, best, incumbents, deadline, master_deadline,
         request = cm.terms
         pricing.append((cm, request))
     rng = random.Random(seed)
-    state = {"rounds": 0}
+    state = {"rounds": 0, "until": deadline, "price": []}
     #: The dive's fixed assignments: ``forced[p][d]`` = option (shift index, S = day off).
     forced: list[dict[int, int]] = [{} for _ in range(n)]
 
-    def price_dp(p, dual):
+    def price_dp(p, dual) -> Priced | None:
         cost = request_cost[p].tolist()
         for d in range(D):
             for s, shift in enumerate(inst.shifts):
@@ -581,22 +576,26 @@ def column_generation(inst, roster, best, incumbents, deadline, master_deadline,
                     cost[d][s] -= dual[r]
         for d, o in forced[p].items():
             cost[d] = [c if k == o else math.inf for k, c in enumerate(cost[d])]
-        mu = dual[len(keys) + p]
         t = time.perf_counter()
         found = programs[p].solve(cost, 3)
-        state.setdefault("price", []).append((time.perf_counter() - t, cp_model.OPTIMAL))
+        state["price"].append((time.perf_counter() - t, cp_model.OPTIMAL))
         if found is None:
             # The table left a limit out and its cheapest row breaks it: CP-SAT prices.
-            return price(p, dual, math.inf)
-        rc = found[0][0] - mu - 1e-6 if found else None
-        rows = [[None if s is None else inst.shifts[s].id for s in row]
-                for value, row in found if value - mu < -1e-6]
-        return rc, rows
+            return price_cp(p, dual)
+        if not found:
+            return None
+        return Priced(found[0][0] - 1e-6,
+                      [(value, [None if s is None else inst.shifts[s].id for s in row])
+                       for value, row in found])
 
-    def price(p, dual, until):
-        """Employee ``p``'s cheapest rosters at the current duals: (lower bound on its reduced
-        cost or ``None``, number of columns added)."""
+    def price_cp(p, dual) -> Priced | None:
+        """Employee ``p``'s cheapest rosters at the current duals by CP-SAT: a lower bound
+        on its cheapest cost when proven (before the convexity dual), and the rows found."""
+        if pricing[p] is None:
+            cm = build_model(inst, staff=[p], fixed=roster)
+            pricing[p] = (cm, cm.terms)
         cm, request = pricing[p]
+        until = state["until"]
         coef: dict[int, int] = {}
         var_of = {}
         for term in request:
@@ -631,85 +630,65 @@ def column_generation(inst, roster, best, incumbents, deadline, master_deadline,
         solver.parameters.random_seed = seed + state["rounds"]
         collect = _Collect(cm.x[0])
         status = solver.solve(cm.model, collect)
-        state.setdefault("price", []).append((solver.wall_time, status))
-        mu = dual[len(keys) + p]
-        rc = None
+        state["price"].append((solver.wall_time, status))
+        minimum = None
         if status == cp_model.OPTIMAL:
-            # Rounding the duals moves each reduced cost by at most D / 2 / scale.
-            rc = solver.objective_value / _DUAL_SCALE - mu - D * 0.5 / _DUAL_SCALE
+            # Rounding the duals moves each cost by at most D / 2 / scale.
+            minimum = solver.objective_value / _DUAL_SCALE - D * 0.5 / _DUAL_SCALE
         # The last few rosters CP-SAT found on its way to the cheapest: more columns a round,
         # fewer rounds.
-        rows = [[None if s is None else inst.shifts[s].id for s in row]
-                for value, row in collect.found[-3:] if value / _DUAL_SCALE - mu < -1e-6]
-        return rc, rows
+        rows = [(value / _DUAL_SCALE, [None if s is None else inst.shifts[s].id for s in row])
+                for value, row in reversed(collect.found[-3:])]
+        return Priced(minimum, rows)
 
-    def rounds(free, max_rounds, until):
-        """Column generation over employees ``free`` (the others fixed to one column): at
-        most ``max_rounds`` rounds, until ``until``. Returns the best Lagrangian bound (``-inf``
+    def price(dual) -> list[Priced | None]:
+        """Every employee priced at ``dual`` (``None`` once past the round's deadline): the
+        dynamic program here, CP-SAT (which releases the GIL) on ``workers`` threads."""
+        state["rounds"] += 1
+        until = state["until"]
+        order = list(range(n))
+        rng.shuffle(order)
+        futures = {p: pool.submit(lambda p: None if time.perf_counter() > until
+                                  else price_cp(p, dual), p)
+                   for p in order if programs[p] is None}
+        results = {}
+        for p in order:
+            if programs[p] is not None:
+                results[p] = None if time.perf_counter() > until else price_dp(p, dual)
+        return [results[p] if p in results else futures[p].result() for p in range(n)]
+
+    def report(lp, bound, added):
+        if verbose:
+            prices = state["price"]
+            print(f"  {time.perf_counter() - started:7.1f} s  column generation round "
+                  f"{state['rounds']}: LP {lp:.2f}, bound {bound:.2f}, {added} columns added; "
+                  f"pricing {sum(w for w, _ in prices):.2f} s, "
+                  f"{sum(st != cp_model.OPTIMAL for _, st in prices)} not optimal",
+                  file=sys.stderr)
+        state["price"] = []
+
+    def rounds(max_rounds, until):
+        """Column generation (:func:`~staffing.solver.decomposition.generate`): at most
+        ``max_rounds`` rounds, until ``until``. Returns its best Lagrangian bound (``-inf``
         unless every employee was priced to optimality in some round)."""
-        lagrange = -math.inf
-        lp = math.inf
-        for _ in range(max_rounds):
-            state["rounds"] += 1
-            t_lp = time.perf_counter()
-            h.run()
-            t_lp = time.perf_counter() - t_lp
-            sol = h.getSolution()
-            lp = h.getInfo().objective_function_value
-            dual = sol.row_dual
-            bound, exact, added = lp, True, 0
-            order = list(free)
-            rng.shuffle(order)
-            # CP-SAT releases the GIL: the employees it prices are priced on ``workers``
-            # threads; the dynamic program (numpy on small tables) runs here.
-            futures = {p: pool.submit(lambda p: (None, []) if time.perf_counter() > until
-                                      else price(p, dual, until), p)
-                       for p in order if programs[p] is None}
-            results = {}
-            for p in order:
-                if programs[p] is not None:
-                    results[p] = ((None, []) if time.perf_counter() > until
-                                  else price_dp(p, dual))
-            results = [results[p] if p in results else futures[p].result() for p in order]
-            for p, (rc, rows) in zip(order, results):
-                if rc is None:
-                    exact = False
-                else:
-                    bound += min(0.0, rc)
-                for row in rows:
-                    added += add_column(p, row)
-            if exact:
-                lagrange = max(lagrange, bound)
-            if verbose:
-                print(f"  {time.perf_counter() - started:7.1f} s  column generation round "
-                      f"{state['rounds']} ({len(free)} free): LP {lp:.2f}, bound {bound:.2f}, "
-                      f"{added} columns added; LP {t_lp:.2f} s, pricing "
-                      f"{sum(w for w, _ in state['price']):.2f} s, "
-                      f"{sum(st != cp_model.OPTIMAL for _, st in state['price'])} not optimal",
-                      file=sys.stderr)
-            state["price"] = []
-            if (added == 0 or time.perf_counter() > until
-                    or lagrange > -math.inf and math.ceil(lagrange - 1e-6)
-                    >= math.ceil(lp - 1e-6)):
-                break
-        h.run()
-        return lagrange
+        state["until"] = until
+        return generate(master, price, add_column, deadline=until, max_rounds=max_rounds,
+                        integral=True, on_round=report).bound
 
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
-        lower = rounds(range(n), 10 ** 6, deadline)
-        slack = 2 * len(keys)
-        root = _whole(inst, h, owner, cols, slack)
+        lower = rounds(None, deadline)
+        root = _whole(inst, master, owner, cols)
         now = time.perf_counter()
         roster, best, whole = _fixing_dive(
-            inst, h, rounds, owner, cols, slack, forced, roster, best,
+            inst, master, rounds, owner, cols, forced, roster, best,
             master_deadline - 0.3 * max(0.0, master_deadline - now), started, callback,
             verbose)
         if not whole:
             # Out of time before the LP took one column per employee: CP-SAT on what the dive
             # and the LP settled, from the LP's rounding.
-            whole_now = _whole(inst, h, owner, cols, slack, forced)
-            rounded = _rounded(inst, h, owner, cols, slack, roster)
+            whole_now = _whole(inst, master, owner, cols, forced)
+            rounded = _rounded(master, owner, cols, roster)
             cost = evaluate(inst, rounded).objective
             if cost < best:
                 roster, best = rounded, cost
@@ -723,9 +702,9 @@ def column_generation(inst, roster, best, incumbents, deadline, master_deadline,
             # The dive drifted (Instance5: 1149-1351 from an LP of 1141, by the choices of its
             # first steps): dive again from the root, with the ranking of the candidates
             # perturbed.
-            reset_dive(h, owner, slack, forced)
+            reset_dive(master, forced)
             roster, best, whole = _fixing_dive(
-                inst, h, rounds, owner, cols, slack, forced, roster, best, deadline,
+                inst, master, rounds, owner, cols, forced, roster, best, deadline,
                 started, callback, verbose, random.Random(seed * 1000 + dives))
             dives += 1
         if (math.isfinite(lower) and best > lower * 1.005
@@ -740,22 +719,21 @@ def column_generation(inst, roster, best, incumbents, deadline, master_deadline,
                                       "root LP + CP-SAT")
     finally:
         pool.shutdown()
-        # HiGHS keeps one thread scheduler per process, sized by the first solve: release it,
-        # or a later HiGHS solve asking for another number of threads (the roster solver's LP
-        # bound, staffing.solver.bound) fails.
-        type(h).resetGlobalScheduler(True)
+        # A later HiGHS solve asking for another number of threads (the roster solver's LP
+        # bound, staffing.solver.bound) would fail on this one's scheduler.
+        master.reset_scheduler()
     return roster, best, lower
 
 
-def _lp_assignments(inst, h, owner, cols, slack):
+def _lp_assignments(inst, master, owner, cols):
     """``{(employee, day, option): LP weight}`` of the master's current solution (option: a
     shift index, or the number of shifts for a day off)."""
     S = len(inst.shifts)
     sidx = {sid: i for i, sid in enumerate(inst.shift_ids)}
-    value = h.getSolution().col_value
+    value = master.values()
     a: dict[tuple[int, int, int], float] = {}
     for j, (p, k) in enumerate(owner):
-        v = value[slack + j]
+        v = value[j]
         if v > 1e-6:
             for d, sid in enumerate(cols.rows[p][k]):
                 key = (p, d, sidx[sid] if sid else S)
@@ -763,10 +741,10 @@ def _lp_assignments(inst, h, owner, cols, slack):
     return a
 
 
-def _whole(inst, h, owner, cols, slack, forced=None) -> dict[tuple[int, int], int]:
+def _whole(inst, master, owner, cols, forced=None) -> dict[tuple[int, int], int]:
     """``{(employee, day): option}`` of the assignments the master's LP solution takes whole,
     with the dive's ``forced`` ones."""
-    out = {(p, d): o for (p, d, o), v in _lp_assignments(inst, h, owner, cols, slack).items()
+    out = {(p, d): o for (p, d, o), v in _lp_assignments(inst, master, owner, cols).items()
            if v > 1 - 1e-6}
     for p, fixings in enumerate(forced or []):
         for d, o in fixings.items():
@@ -774,15 +752,15 @@ def _whole(inst, h, owner, cols, slack, forced=None) -> dict[tuple[int, int], in
     return out
 
 
-def _rounded(inst, h, owner, cols, slack, roster):
+def _rounded(master, owner, cols, roster):
     """Each employee's heaviest column in the master's LP solution: a roster that keeps every
     hard rule and agrees with every assignment the LP takes whole."""
-    value = h.getSolution().col_value
+    value = master.values()
     share = [0.0] * len(roster)
     rounded = [list(r) for r in roster]
     for j, (p, k) in enumerate(owner):
-        if value[slack + j] > share[p]:
-            share[p], rounded[p] = value[slack + j], list(cols.rows[p][k])
+        if value[j] > share[p]:
+            share[p], rounded[p] = value[j], list(cols.rows[p][k])
     return rounded
 
 
@@ -833,17 +811,17 @@ DIVE_TOLERANCE = 0.5
 DIVE_TOLERANCE_RELATIVE = 1e-3
 
 
-def reset_dive(h, owner, slack, forced) -> None:
+def reset_dive(master, forced) -> None:
     """Undo every fixing of a dive: no assignment forced, every column free again (columns
     are only ever bounded by a dive's fixings)."""
-    for j in range(len(owner)):
-        h.changeColBounds(slack + j, 0, math.inf)
+    for j in range(len(master.generated)):
+        master.set_upper(j, math.inf)
     for fixings in forced:
         fixings.clear()
-    h.run()
+    master.solve()
 
 
-def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, deadline,
+def _fixing_dive(inst, master, rounds, owner, cols, forced, roster, best, deadline,
                  started, callback, verbose, rng=None):
     """Diving on the column-generation LP by assignments: fix every (employee, day, option)
     the LP already takes whole, then the employees' surest fractional assignments, re-price
@@ -869,7 +847,7 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
         cut = []
         for j, (q, k) in enumerate(owner):
             if q == p and option(cols.rows[p][k][d]) != o:
-                h.changeColBounds(slack + j, 0, 0)
+                master.set_upper(j, 0)
                 cut.append(j)
         bounded[p, d, o] = cut
 
@@ -879,14 +857,14 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
             # A column cut by another fixing stays cut.
             row = cols.rows[p][owner[j][1]]
             if all(option(row[e]) == f for e, f in forced[p].items()):
-                h.changeColBounds(slack + j, 0, math.inf)
+                master.set_upper(j, math.inf)
 
     def lp_state():
-        value = h.getSolution().col_value
+        value = master.values()
         a: dict[tuple[int, int, int], float] = {}
         whole = [None] * n
         for j, (p, k) in enumerate(owner):
-            v = value[slack + j]
+            v = value[j]
             if v > 1e-6:
                 row = cols.rows[p][k]
                 for d in range(D):
@@ -897,7 +875,7 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
         return a, whole
 
     steps, step_started = 0, time.perf_counter()
-    lp = h.getInfo().objective_function_value
+    lp = master.objective
     tried: set = set()
     shrink = 1  # after a step whose fixings all raised the LP, fix fewer at once
     while True:
@@ -930,8 +908,8 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
                 break  # no second try: the first is left (its candidates are tried no more)
             for p, d, o in chosen:
                 fix(p, d, o)
-            rounds(range(n), 3, deadline)
-            new_lp = h.getInfo().objective_function_value
+            rounds(3, deadline)
+            new_lp = master.objective
             if new_lp <= lp + tolerance:
                 best_trial = None
                 lp = new_lp
@@ -942,7 +920,7 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
                 # finish starts from the assignments settled before.
                 for p, d, o in chosen:
                     unfix(p, d, o)
-                h.run()
+                master.solve()
                 best_trial = None
                 break
             if best_trial is None or new_lp < best_trial[0]:
@@ -950,7 +928,7 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
             for p, d, o in chosen:
                 unfix(p, d, o)
                 tried.add((p, d, o))
-            h.run()
+            master.solve()
         else:
             if best_trial is not None and count > 1:
                 # Both groups raised the LP (the dive's drift: Instance8 went from an LP of
@@ -961,18 +939,18 @@ def _fixing_dive(inst, h, rounds, owner, cols, slack, forced, roster, best, dead
                 for p, d, o in best_trial[1]:
                     tried.discard((p, d, o))
                     fix(p, d, o)
-                rounds(range(n), 3, deadline)
-                lp = h.getInfo().objective_function_value
+                rounds(3, deadline)
+                lp = master.objective
         steps += 1
         if verbose:
             print(f"  {time.perf_counter() - started:7.1f} s  dive step {steps}: LP {lp:.2f}, "
                   f"{sum(len(f) for f in forced)} fixed", file=sys.stderr)
-    value = h.getSolution().col_value
+    value = master.values()
     dive: list = [None] * n
     share = [0.0] * n
     for j, (p, k) in enumerate(owner):
-        if value[slack + j] > share[p]:
-            share[p], dive[p] = value[slack + j], list(cols.rows[p][k])
+        if value[j] > share[p]:
+            share[p], dive[p] = value[j], list(cols.rows[p][k])
     whole = all(v > 1 - 1e-6 for v in share)
     if all(r is not None for r in dive):
         cost = evaluate(inst, dive).objective

@@ -43,13 +43,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import highspy
-import highspy._core
 import numpy as np
-import scipy.sparse as sp
 
 from staffing.config import SolverWeights
 from staffing.solver.coverage import understaffing_segments
+from staffing.solver.decomposition import TOLERANCE, Master, Priced, generate
 from staffing.solver.problem import RosterProblem, block_limits
 
 __all__ = ["DP_MAX_CELLS", "ColumnGeneration", "WeekDP", "column_generation_bound",
@@ -64,8 +62,6 @@ _ARTIFICIAL = 1e7
 SEED_SHARES = (0.1, 0.3, 1.0)
 #: Weight of the best bound's duals in the duals priced (Wentges' smoothing).
 SMOOTHING = 0.5
-#: Relative shave of the bound for the simplex' tolerances.
-_TOLERANCE = 1e-7
 
 
 class PricingUnsupported(Exception):
@@ -425,58 +421,20 @@ class ColumnGeneration:
 
 
 class _Master:
-    """The master LP in HiGHS: coverage rows as :mod:`staffing.solver.bound` writes them,
-    columns added round by round."""
+    """The master LP (:class:`~staffing.solver.decomposition.Master`): coverage rows as
+    :mod:`staffing.solver.bound` writes them, agent weeks as its generated columns."""
 
     def __init__(self, p: RosterProblem, weights: SolverWeights, groups, programs):
         self.p, self.weights, self.groups = p, weights, groups
         T, Q, P = p.T, p.Q, len(p.profiles)
-        inf = highspy.kHighsInf
-        h = getattr(highspy._core, "_Highs", highspy.Highs)()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("random_seed", 0)
-        h.setOptionValue("threads", 1)
-        # Interior point without crossover: the duals priced need not be a vertex's, and
-        # the bound is evaluated exactly at whatever duals it gets (lagrangian).
-        h.setOptionValue("solver", "simplex")
-        h.setOptionValue("simplex_strategy", 4)
-        self.h = h
-        self.m = 0
-        self.n = 0
-
-        def rows(count, lo, hi):
-            lo = np.broadcast_to(np.asarray(lo, float), (count,))
-            hi = np.broadcast_to(np.asarray(hi, float), (count,))
-            h.addRows(count, np.where(np.isinf(lo), -inf, lo), np.where(np.isinf(hi), inf, hi),
-                      0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
-            idx = np.arange(self.m, self.m + count)
-            self.m += count
-            return idx
-
-        def cols(count, cost, lo, hi, entries_rows, entries_vals):
-            """``count`` columns, column ``i`` with entries ``entries_rows[i]``."""
-            starts = np.zeros(count, np.int32)
-            flat_r, flat_v = [], []
-            pos = 0
-            for i in range(count):
-                starts[i] = pos
-                flat_r.extend(entries_rows[i])
-                flat_v.extend(entries_vals[i])
-                pos += len(entries_rows[i])
-            cost = np.broadcast_to(np.asarray(cost, float), (count,))
-            lo = np.broadcast_to(np.asarray(lo, float), (count,))
-            hi = np.broadcast_to(np.asarray(hi, float), (count,))
-            h.addCols(count, cost, lo, np.where(np.isinf(hi), inf, hi), pos, starts,
-                      np.asarray(flat_r, np.int32), np.asarray(flat_v, float))
-            idx = np.arange(self.n, self.n + count)
-            self.n += count
-            return idx
-
-        self.rows, self.cols = rows, cols
+        # The primal simplex from the last basis after each round's columns; one thread.
+        master = Master(options={"threads": 1, "solver": "simplex", "simplex_strategy": 4})
+        self.master = master
+        self.h = master.h
+        rows, cols = master.add_rows, master.add_columns
         # Agents working per profile and interval: the weeks' shifts less their breaks,
         # split over the profile's queues (sum_q f - sum of the weeks' working = 0).
         self.work = work_rows = rows(P * T, 0.0, 0.0).reshape(P, T)
-        self.cover_rows = self.over_rows = None
         # Every column but the weeks gets the finite upper bound every roster keeps (agents
         # of the profile, of the queue, a group's largest fairness cost): with it the
         # Lagrangian bound holds at any duals, however inexact the LP's (see lagrangian).
@@ -505,11 +463,7 @@ class _Master:
                  [[int(cover[q, t])] for q, t in zip(qs, ts, strict=True) for _ in width],
                  [[1.0]] * n)
         # Per group: convexity, fairness by Jensen (tangents of n h(Y / n)).
-        self.convex = rows(len(groups), [float(len(g)) for g in groups],
-                           [float(len(g)) for g in groups])
-        cols(len(groups), _ARTIFICIAL, 0.0, [float(len(g)) for g in groups],
-             [[int(r)] for r in self.convex],
-             [[1.0]] * len(groups))
+        self.convex = master.add_groups([float(len(g)) for g in groups], _ARTIFICIAL)
         self.fair: list[dict[str, list[tuple[int, float]]]] = []
         D = p.D
         for g in groups:
@@ -532,56 +486,25 @@ class _Master:
                     mine[rule] = list(zip(map(int, rws), tangents, strict=True))
             self.fair.append(mine)
         self.programs = programs
-        self._static()
-        self.columns: list[tuple] = []
-        self.seen: set[tuple] = set()
+        master.freeze()
         self._prices_of: np.ndarray | None = None
         self._prices: dict = {}
 
-    def _static(self) -> None:
-        """The master's columns so far (all but the weeks) as a sparse matrix with their
-        costs and bounds, and the row bounds: what :meth:`lagrangian` needs."""
-        lp = self.h.getLp()
-        a = lp.a_matrix_
-        self.A_static = sp.csc_matrix(
-            (np.asarray(a.value_), np.asarray(a.index_), np.asarray(a.start_)),
-            shape=(self.m, self.n))
-        self.c_static = np.asarray(lp.col_cost_)
-        self.ub_static = np.asarray(lp.col_upper_)
-        self.row_lo = np.asarray(lp.row_lower_)
-        self.row_hi = np.asarray(lp.row_upper_)
-        self.is_convex = np.zeros(self.m, dtype=bool)
-        self.is_convex[self.convex] = True
+    @property
+    def m(self) -> int:
+        return self.master.m
+
+    @property
+    def columns(self) -> list:
+        return self.master.generated
 
     def feasible_dual(self, dual: np.ndarray) -> np.ndarray:
-        """``dual`` with each row's sign made valid for a Lagrangian multiplier (``>= 0`` on a
-        row bounded below only, ``<= 0`` above only)."""
-        inf = highspy.kHighsInf
-        out = dual.copy()
-        out[(self.row_hi >= inf) & (out < 0)] = 0.0
-        out[(self.row_lo <= -inf) & (out > 0)] = 0.0
-        return out
+        return self.master.feasible_dual(dual)
 
     def lagrangian(self, dual: np.ndarray, group_minima) -> float:
-        """The Lagrangian bound at ``dual`` (made sign-valid): the rows' right-hand sides at
-        ``dual``, the least value of each non-week column over its bounds, and each group's
-        agents times its cheapest week at ``dual`` (``group_minima[g]``, the pricing's
-        minimum before the convexity dual). [objective units]"""
-        inf = highspy.kHighsInf
-        pi = self.feasible_dual(dual)
-        pi[self.is_convex] = 0.0
-        rhs = np.where(self.row_lo == self.row_hi, self.row_lo,
-                       np.where(pi > 0, self.row_lo, np.where(pi < 0, self.row_hi, 0.0)))
-        value = float(np.dot(pi, np.where(np.isfinite(rhs) & (np.abs(rhs) < inf), rhs, 0.0)))
-        rc = self.c_static - self.A_static.T @ pi
-        rc = rc[: len(self.c_static)]
-        negative = rc < 0
-        bounded = self.ub_static < inf
-        if (negative & ~bounded).any():  # only the artificial columns are unbounded
-            return -math.inf
-        value += float(np.dot(rc[negative], self.ub_static[negative]))
-        value += sum(len(g) * m for g, m in zip(self.groups, group_minima, strict=True))
-        return value
+        """The Lagrangian bound at ``dual`` (:meth:`Master.lagrangian
+        <staffing.solver.decomposition.Master.lagrangian>`). [objective units]"""
+        return self.master.lagrangian(dual, group_minima)
 
     # -- a column of group g
     def option_costs(self, g: int, dual: np.ndarray | None):
@@ -677,16 +600,15 @@ class _Master:
                     off = spec.earliest if dual is None else \
                         int(self.break_prices(pi, r, dual)[1][table.start[o]])
                     offsets.append((d, r, off))
-        key = (g, row, tuple(offsets))
-        if key in self.seen:
+        key = (row, tuple(offsets))
+        if self.master.has(g, key):
             return False
-        self.seen.add(key)
         a = self.groups[g][0]
         pi = int(p.profile_of[a])
         T = p.T
         direct = self.option_costs(g, None)
         cost = 0.0
-        entries: dict[int, float] = {int(self.convex[g]): 1.0}
+        entries: dict[int, float] = {}
 
         def put(r, v):
             entries[r] = entries.get(r, 0.0) + v
@@ -712,10 +634,7 @@ class _Master:
             for r, slope in rws:
                 if counts[rule]:
                     put(r, -slope * counts[rule])
-        rs = sorted(entries)
-        self.cols(1, cost, 0.0, np.inf, [rs], [[entries[r] for r in rs]])
-        self.columns.append(key)
-        return True
+        return self.master.add_column(g, key, cost, entries)
 
 
 def column_generation_bound(problem: RosterProblem, weights: SolverWeights, *,
@@ -745,9 +664,8 @@ def column_generation_bound(problem: RosterProblem, weights: SolverWeights, *,
         return None
     created = time.perf_counter()
     master = _Master(p, weights, groups, programs)
-    h = master.h
     # HiGHS counts its time limit on the object's clock, from its creation, over all runs.
-    h.setOptionValue("time_limit", max(0.1, deadline - created))
+    master.h.setOptionValue("time_limit", max(0.1, deadline - created))
     # First columns: each group's best weeks when an agent-interval on a queue with demand
     # is worth a share of the understaffing weight (and one without, minus overstaffing).
     for share in SEED_SHARES:
@@ -755,88 +673,36 @@ def column_generation_bound(problem: RosterProblem, weights: SolverWeights, *,
         for g, dp in enumerate(programs):
             for _, row in dp.solve(master.option_costs(g, seed), None, columns_per_group):
                 master.add_column(g, tuple(row), seed)
-    best = -math.inf
-    lp = math.inf
-    rounds = 0
-    history = []
-    converged = False
-    center: np.ndarray | None = None  # the duals of the best bound (Wentges' smoothing)
-    if start_duals is not None:
-        at = np.zeros(master.m)
-        work, cover, over = start_duals
-        at[master.work.ravel()] = np.asarray(work).ravel()
-        at[master.cover_rows.ravel()] = np.asarray(cover).ravel()
-        at[master.over_rows.ravel()] = np.asarray(over).ravel()
-        at = master.feasible_dual(at)
-        minima = []
+
+    def price(dual: np.ndarray) -> list[Priced | None]:
+        """Every group's cheapest weeks at ``dual`` (``None`` past the deadline, and for a
+        group without a legal week: the precheck explains it, no bound here)."""
+        out: list[Priced | None] = []
         for g, dp in enumerate(programs):
-            found = dp.solve(master.option_costs(g, at), None, columns_per_group)
-            if not found:
-                break
-            minima.append(found[0][0])
-            for _, row in found:
-                master.add_column(g, tuple(row), at)
-        if len(minima) == len(programs):
-            best, center = master.lagrangian(at, minima), at
-            history.append((time.perf_counter() - started, math.nan, best))
-            if on_round is not None:
-                on_round(math.nan, best)
-    stopped = "time limit"
-    while time.perf_counter() < deadline:
-        h.run()
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            # Primal simplex from the last basis lost its way (it happens on degenerate
-            # masters): once more from scratch with the dual simplex.
-            h.setOptionValue("simplex_strategy", 1)
-            h.clearSolver()
-            h.run()
-            h.setOptionValue("simplex_strategy", 4)
-        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            stopped = f"master LP: {h.modelStatusToString(h.getModelStatus())}"
-            break
-        lp = h.getInfo().objective_function_value
-        dual = master.feasible_dual(np.asarray(h.getSolution().row_dual))
-        rounds += 1
-        added = 0
-        priced = True
-        for alpha in ((SMOOTHING, 0.0) if center is not None else (0.0,)):
-            at = dual if alpha == 0.0 else alpha * center + (1 - alpha) * dual
-            minima, found_all = [], []
-            for g, dp in enumerate(programs):
-                if time.perf_counter() > deadline:
-                    break
-                found = dp.solve(master.option_costs(g, at), None, columns_per_group)
-                if not found:
-                    break  # no legal week: the precheck explains it, no bound here
-                minima.append(found[0][0])
-                found_all.append(found)
-            if len(minima) < len(programs):
-                priced = False
-                break
-            bound = master.lagrangian(at, minima)
-            if bound > best:
-                best, center = bound, at
-            for g, found in enumerate(found_all):
-                mu = dual[master.convex[g]]
-                costs = master.option_costs(g, dual) if alpha else None
-                for value, row in found:
-                    if alpha:  # the week's reduced cost at the LP's duals
-                        value = sum(float(costs[d][k]) for d, k in enumerate(row) if k >= 0)
-                    if value - mu < -1e-6 * (1 + abs(mu)):
-                        added += master.add_column(g, tuple(row), dual)
-            if added:
-                break  # else the smoothed duals mispriced: price at the LP's
-        history.append((time.perf_counter() - started, lp, best))
-        if on_round is not None and math.isfinite(best):
-            on_round(lp, best)
-        if not priced:
-            break  # out of time (or a group without a legal week) mid-round
-        if added == 0 or best >= lp - 1e-6 * max(1.0, abs(lp)):
-            converged = True
-            stopped = "converged"
-            break
-    if not math.isfinite(best):
+            found = (dp.solve(master.option_costs(g, dual), None, columns_per_group)
+                     if time.perf_counter() <= deadline else [])
+            out.append(Priced(found[0][0], [(v, tuple(row)) for v, row in found])
+                       if found else None)
+        return out
+
+    def reprice(g: int, row: tuple[int, ...], dual: np.ndarray) -> float:
+        costs = master.option_costs(g, dual)
+        return sum(float(costs[d][k]) for d, k in enumerate(row) if k >= 0)
+
+    start = None
+    if start_duals is not None:
+        start = np.zeros(master.m)
+        work, cover, over = start_duals
+        start[master.work.ravel()] = np.asarray(work).ravel()
+        start[master.cover_rows.ravel()] = np.asarray(cover).ravel()
+        start[master.over_rows.ravel()] = np.asarray(over).ravel()
+    out = generate(master.master, price, master.add_column, deadline=deadline,
+                   smoothing=SMOOTHING, reprice=reprice, start_duals=start,
+                   on_round=None if on_round is None else
+                   lambda lp, b, _: on_round(lp, b) if math.isfinite(b) else None)
+    if not math.isfinite(out.bound):
         return None
-    best -= 10 * _TOLERANCE * max(1.0, abs(best))
-    return ColumnGeneration(best, lp, converged, rounds, len(master.columns), len(groups),
-                            time.perf_counter() - started, tuple(history), stopped)
+    best = out.bound - 10 * TOLERANCE * max(1.0, abs(out.bound))
+    return ColumnGeneration(best, out.lp, out.converged, out.rounds, len(master.columns),
+                            len(groups), time.perf_counter() - started, out.history,
+                            out.stopped)

@@ -8,6 +8,7 @@ import itertools
 import random
 import time
 
+import numpy as np
 import pytest
 from ortools.sat.python import cp_model
 from tests.benchmarks_curtois.curtois_helpers import (
@@ -23,6 +24,7 @@ from benchmarks.curtois.evaluate import evaluate
 from benchmarks.curtois.model import build_model
 from benchmarks.curtois.reader import instance_path, parse_instance, read_instance
 from benchmarks.curtois.search import Incumbents
+from staffing.solver.decomposition import Master
 
 
 # ----------------------------------------------------------------------------- pricing DP
@@ -155,25 +157,29 @@ def test_column_generation_bounds_the_optimum_and_dives_to_a_checked_roster(inst
 
 
 def test_reset_dive_frees_every_column_and_forgets_every_fixing():
-    """After a dive, every LP column gets its bounds [0, inf) back (a column the dive cut
-    would otherwise stay out of the next dive), no assignment stays forced, and the LP is
-    re-solved."""
-    class FakeHighs:
-        def __init__(self):
-            self.bounds, self.runs = {}, 0
-
-        def changeColBounds(self, j, lower, upper):
-            self.bounds[j] = (lower, upper)
-
-        def run(self):
-            self.runs += 1
-
-    h = FakeHighs()
+    """After a dive, every generated column gets its bounds [0, inf) back (a column the dive
+    cut would otherwise stay out of the next dive), no assignment stays forced, and the LP is
+    re-solved: on a master of one cover row (requirement 2, under costs 10) and three
+    employees whose columns cost 1, cutting two columns leaves the cover short (LP 11), the
+    reset brings the LP back to 2."""
+    master = Master()
+    master.add_rows(1, 2.0, 2.0)
+    master.add_columns(1, 10.0, 0.0, 2.0, [[0]], [[1.0]])
+    master.add_columns(1, 10.0, 0.0, 3.0, [[0]], [[-1.0]])
+    master.add_groups([1.0, 1.0, 1.0])
+    master.freeze()
+    for p in range(3):
+        master.add_column(p, ("work",), 1.0, {0: 1.0})
+        master.add_column(p, ("off",), 0.0, {})
+    master.set_upper(0, 0)  # employee 0's working column
+    master.set_upper(2, 0)  # employee 1's
+    assert master.solve() and master.objective == pytest.approx(11.0)
     forced = [{0: 1, 3: 2}, {}, {5: 0}]
-    reset_dive(h, [(0, 0), (0, 1), (1, 0), (2, 0)], 6, forced)
-    assert h.bounds == {j: (0, float("inf")) for j in range(6, 10)}
+    reset_dive(master, forced)
+    upper = np.asarray(master.h.getLp().col_upper_)[master.static:]
+    assert np.isinf(upper).all() and len(upper) == 6
     assert forced == [{}, {}, {}]
-    assert h.runs == 1
+    assert master.objective == pytest.approx(2.0)
 
 
 def test_column_generation_dives_again_while_above_the_bound(instance1, monkeypatch, capsys):

@@ -21,7 +21,9 @@ Modules, in the order of the pipeline:
 - :mod:`~benchmarks.curtois.search`: :func:`solve` — a first roster, column generation on the
   small instances, a large-neighbourhood search with ejection chains;
 - :mod:`~benchmarks.curtois.colgen`: the pricing dynamic program, the best-response search
-  built on it, column generation with a Lagrangian bound, dives;
+  built on it, and the column generation — the product's engine
+  (:mod:`staffing.solver.decomposition`: master LP, rounds, Lagrangian bound) priced by that
+  program or CP-SAT — with its dives;
 - :mod:`~benchmarks.curtois.report` and ``__main__``: the table beside the published results.
 
 ``evaluate`` is not re-exported here: ``benchmarks.curtois.evaluate`` is the module (import the

@@ -5,8 +5,13 @@ program (CP-SAT on the employee's own model when its state table is too large), 
 lower bound, and dives that fix assignments and re-price until the LP takes one roster row per
 employee (:func:`lp_guided`, CP-SAT on what the LP settled, when the dive runs out of time).
 
-One module on purpose: a later issue moves it into the product (``staffing.solver``), the
-dynamic program with the column generation it prices.
+The master, its rounds and its bound are the product's
+(:mod:`staffing.solver.decomposition`, which the roster's column generation over agent weeks
+runs on too); what stays here is what is the benchmark's own: its pricing (the benchmark's
+rules — per-type maxima, forbidden successions, runs of one shift type — are not the roster's
+rest thresholds and weekly blocks, so :class:`RosterDP` and
+:class:`staffing.solver.colgen.WeekDP` share only their kernel,
+:func:`staffing.solver.colgen.resource_move`), its columns and its dives.
 """
 
 from __future__ import annotations

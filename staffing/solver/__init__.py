@@ -24,7 +24,9 @@ Where things are:
   and its output frames; :mod:`~staffing.solver.explain` — why no roster keeps every hard rule;
   :mod:`~staffing.solver.bound` — the lower bound from an aggregated LP relaxation;
   :mod:`~staffing.solver.colgen` — a stronger one, column generation over agent weeks
-  (each week priced exactly by dynamic program, a Lagrangian bound valid at every round).
+  (each week priced exactly by dynamic program, a Lagrangian bound valid at every round) on
+  :mod:`~staffing.solver.decomposition`, the column-generation engine (master LP, rounds,
+  bound, dive fixings) the Curtois benchmark's column generation runs on too.
 """
 
 from staffing.solver.core import RosterResult, SolveProgress, SolveStats, solve_roster

@@ -18,6 +18,11 @@ Each scenario runs the product (forecast, requirements, roster; no simulation) w
   that is overstaffed in the same interval (the split is then not locally optimal)
   (:func:`misassigned_intervals`).
 - ``queue_switches``: switches of queue within shifts, summed over agents.
+- ``bound``, ``bound_source``, ``gap``: the lower bound the solve reports, the model that
+  produced it (``lp-relaxation``, ``column-generation`` or ``cp-sat``) and the roster's gap.
+- with ``--colgen-seconds S``: the column generation over agent weeks run alone for ``S``
+  seconds after the solve (from the relaxation's duals): ``colgen_bound`` (Lagrangian),
+  ``colgen_lp``, ``colgen_converged``, ``colgen_rounds``, and ``gap_to_stronger_bound``.
 """
 
 from __future__ import annotations
@@ -66,7 +71,7 @@ def misassigned_intervals(activities: pd.DataFrame, coverage: pd.DataFrame,
     return len(found)
 
 
-def run(path: str, limit: float) -> dict:
+def run(path: str, limit: float, colgen_seconds: float = 0.0) -> dict:
     from staffing.io import load_scenario
     from staffing.plan import (
         forecast_stage,
@@ -87,7 +92,7 @@ def run(path: str, limit: float) -> dict:
     skills = {a.agent_id: {s.queue for s in a.skills} for a in roster_agents(scenario)}
     cov = roster.coverage
     summary = roster.agent_summary
-    return {
+    out = {
         "scenario": path,
         "limit_seconds": limit,
         "first_roster_seconds": round(roster.first_feasible_seconds or float("nan"), 1),
@@ -102,6 +107,46 @@ def run(path: str, limit: float) -> dict:
                            if "queue_switches" in summary else None),
         "search": roster.stats.search,
         "wall_seconds": round(wall, 1),
+        # The bound the solve reported and the model that produced it, and its gap.
+        "bound": None if roster.bound is None else round(roster.bound, 1),
+        "bound_source": roster.bound_source,
+        "gap": None if roster.gap is None else round(roster.gap, 4),
+    }
+    if colgen_seconds > 0:
+        out.update(colgen_alone(scenario, requirements, config, colgen_seconds, roster.objective))
+    return out
+
+
+def colgen_alone(scenario, requirements, config, seconds: float, objective: float) -> dict:
+    """The column generation over agent weeks alone (one thread, after the solve), from the
+    relaxation's duals as a solve runs it: its Lagrangian bound, master LP, and the roster's
+    gap to the stronger of it and the relaxation."""
+    from staffing.plan import roster_agents
+    from staffing.solver.adjustments import adjust_contracts
+    from staffing.solver.bound import relaxation_bound
+    from staffing.solver.colgen import column_generation_bound
+    from staffing.solver.problem import build_problem
+
+    problem = build_problem(requirements, roster_agents(scenario), horizon=config.horizon_,
+                            contracts=adjust_contracts(config.contracts, config.adjustments),
+                            rules=config.shift_rules)
+    weights = config.solver.weights
+    relaxation = relaxation_bound(problem, weights, time_limit_seconds=600)
+    cg = column_generation_bound(
+        problem, weights, time_limit_seconds=seconds,
+        start_duals=None if relaxation is None else relaxation.coverage_duals)
+    stronger = max((b for b in (None if relaxation is None else relaxation.bound,
+                                None if cg is None else cg.bound) if b is not None),
+                   default=None)
+    return {
+        "relaxation_bound": None if relaxation is None else round(relaxation.bound, 1),
+        "colgen_bound": None if cg is None else round(cg.bound, 1),
+        "colgen_lp": None if cg is None else round(cg.lp, 1),
+        "colgen_converged": None if cg is None else cg.converged,
+        "colgen_rounds": None if cg is None else cg.rounds,
+        "colgen_seconds": None if cg is None else round(cg.seconds, 1),
+        "gap_to_stronger_bound": None if stronger is None
+        else round((objective - stronger) / abs(objective), 4),
     }
 
 
@@ -109,9 +154,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="+")
     parser.add_argument("--limit", type=float, default=120.0)
+    parser.add_argument("--colgen-seconds", type=float, default=0.0,
+                        help="after the solve, run the column-generation bound alone this long "
+                             "(0: no)")
     args = parser.parse_args()
     for path in args.scenarios:
-        print(json.dumps(run(path, args.limit)), flush=True)
+        print(json.dumps(run(path, args.limit, args.colgen_seconds)), flush=True)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from benchmarks.curtois.evaluate import evaluate
 from benchmarks.curtois.model import build_model
 from benchmarks.curtois.reader import instance_path, parse_instance, read_instance
 from benchmarks.curtois.search import Incumbents
-from staffing.solver.decomposition import Master
+from staffing.solver.decomposition import Master, generate
 
 
 # ----------------------------------------------------------------------------- pricing DP
@@ -154,6 +154,26 @@ def test_column_generation_bounds_the_optimum_and_dives_to_a_checked_roster(inst
     assert ev.violations == ()
     assert best == ev.objective
     assert lower <= best <= cost
+
+
+def test_the_column_generation_is_the_products(instance1, monkeypatch):
+    """The benchmark's rounds are :func:`staffing.solver.decomposition.generate` on a
+    :class:`~staffing.solver.decomposition.Master` (no second solver): every round of its
+    column generation goes through it, and the bound it returns is the best one the
+    product's engine reported — at most the proven optimum 607."""
+    calls = []
+
+    def spy(master, *args, **kwargs):
+        assert isinstance(master, Master)
+        out = generate(master, *args, **kwargs)
+        calls.append(out)
+        return out
+
+    monkeypatch.setattr(colgen, "generate", spy)
+    roster, best, lower, cost = column_generation_from_a_random_roster(instance1, False, 2, 4)
+    assert calls and calls[0].rounds >= 1
+    assert lower == calls[0].bound <= 607
+    assert evaluate(instance1, roster).violations == () and best <= cost
 
 
 def test_reset_dive_frees_every_column_and_forgets_every_fixing():

@@ -48,7 +48,7 @@ from staffing.config import SolverWeights
 from staffing.solver.coverage import understaffing_segments
 from staffing.solver.problem import RosterProblem, block_limits
 
-__all__ = ["Relaxation", "relaxation_bound"]
+__all__ = ["Relaxation", "relaxation_bound", "relaxation_columns"]
 
 #: Relative duality gap HiGHS' interior point method stops at; the bound is shaved by ten
 #: times that (see :func:`relaxation_bound`).
@@ -191,6 +191,37 @@ class _LP:
             return False, None, None
         self.row_dual = np.asarray(h.getSolution().row_dual)
         return True, h.getInfo().objective_function_value, np.asarray(h.getSolution().col_value)
+
+
+def relaxation_columns(problem: RosterProblem, weights: SolverWeights) -> int:
+    """How many columns :func:`relaxation_bound`'s LP has (its time grows with them:
+    :data:`staffing.solver.core.RELAXATION_SECONDS_PER_COLUMN`), counted without building it:
+    the shift counts per group, day and candidate, the break counts per profile, start and
+    offset, the split per profile, queue and interval, the agents at work and the
+    overstaffing per interval, the understaffing segments (the few penalty columns of
+    preferences, fairness and weekends left out). [count]"""
+    p = problem
+    T, Q, P, R = p.T, p.Q, len(p.profiles), len(p.breaks)
+    shifts = 0
+    starts: list[set] = [set() for _ in range(R)]
+    for pi, rules, members in _groups(p):
+        for d in range(p.D):
+            opts = [p.options[a][d] for a in members]
+            if not any(len(o) for o in opts):
+                continue
+            table = p.tables[(rules.contract, d)]
+            ks = np.unique(np.concatenate(opts))
+            shifts += len(ks)
+            takes = table.takes[ks].reshape(len(ks), R)
+            for r in range(R):
+                starts[r].update(pi * T + table.start[ks[takes[:, r]]].astype(np.int64))
+    breaks = sum(len(starts[r]) * (spec.latest - spec.earliest + 1)
+                 for r, spec in enumerate(p.breaks))
+    split = T * sum(len(prof.queues) for prof in p.profiles)
+    segments = sum(int((p.required == value).sum())
+                   * len(understaffing_segments(int(value), weights)[1])
+                   for value in np.unique(p.required[p.required > 0]))
+    return shifts + breaks + split + P * T + Q * T + segments
 
 
 def _groups(p: RosterProblem) -> list[tuple[int, object, tuple[int, ...]]]:

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from staffing.config import ContractConfig, ShiftRules, SolverSettings
+from staffing.config import ContractConfig, ShiftRules, SolverSettings, SolverWeights
 from staffing.domain import Agent
 from staffing.errors import SolverError
 from staffing.interrupt import stop_requested, stoppable
@@ -70,27 +70,37 @@ LNS_MIN_OPTIONS = 5_000
 MIN_PASS_GAIN = 0.015
 
 
-#: Seconds of one core the relaxation takes per agent-day-shift candidate, measured on the
-#: benchmark weeks (S 10,617 candidates in 9 s, M 53,276 in 71 s on a quiet machine). [s]
-RELAXATION_SECONDS_PER_OPTION = 1.4e-3
+#: Seconds of one core the relaxation takes per LP column
+#: (:func:`staffing.solver.bound.relaxation_columns`), measured: S 48,201 columns in 7 s, M
+#: 227,491 in 43 s, the 12-queue desk 152,500 in 54 s, L 623,105 in 304 s (quiet, one core;
+#: the desk's 30-min intervals and 12 queues make its columns the densest). [s]
+RELAXATION_SECONDS_PER_COLUMN = 4e-4
+#: The relaxation runs beside CP-SAT's workers (no spare core) when this many times its
+#: estimated time fits in the time limit: it then shares two cores with them (about two
+#: thirds of one) and finishes in time, taking at most a third of the search's cores for
+#: two thirds of the limit.
+RELAXATION_SHARE = 1.5
 
 
-def _relaxation_seconds(problem: RosterProblem) -> float:
-    """Estimated time of the relaxation on one core. [s]"""
-    return RELAXATION_SECONDS_PER_OPTION * problem.n_options()
+def _relaxation_seconds(problem: RosterProblem, weights: SolverWeights) -> float:
+    """Estimated time of the relaxation on one core, from its LP's size. [s]"""
+    from staffing.solver.bound import relaxation_columns
+
+    return RELAXATION_SECONDS_PER_COLUMN * relaxation_columns(problem, weights)
 
 
 def _bound_affordable(problem: RosterProblem, settings: SolverSettings) -> bool:
     """Whether to solve the relaxation beside the search: on a spare core, on a small model,
-    or when it takes at most a third of the time limit.
+    or when :data:`RELAXATION_SHARE` times its estimated time fits in the time limit.
 
     The relaxation of a large model keeps a core busy for minutes; on a machine with no core
-    beside CP-SAT's workers it would take that time from the search and slow the first
-    roster, so on short limits there it is left to ``staffing.solver.bound`` run on its own.
+    beside CP-SAT's workers it would take that time from the search and still not finish, so
+    on short limits there it is left to ``staffing.solver.bound`` run on its own.
     """
     spare_core = (os.cpu_count() or 1) > settings.workers
     return (spare_core or problem.n_options() <= LARGE_MODEL_OPTIONS
-            or 3 * _relaxation_seconds(problem) <= settings.time_limit_seconds)
+            or RELAXATION_SHARE * _relaxation_seconds(problem, settings.weights)
+            <= settings.time_limit_seconds)
 
 
 def _colgen_affordable(problem: RosterProblem, settings: SolverSettings) -> bool:
@@ -503,8 +513,8 @@ def _start_relaxation(run: _Run) -> _Relaxation:
     else:
         run.stats["relaxation_skipped"] = (
             f"{problem.n_options()} shift candidates (about "
-            f"{_relaxation_seconds(problem):.0f} s of one core, more "
-            f"than a third of the time limit) and no core beside CP-SAT's "
+            f"{_relaxation_seconds(problem, settings.weights):.0f} s of one core, more "
+            f"than it can take of the time limit) and no core beside CP-SAT's "
             f"{settings.workers} workers")
     return relaxation
 

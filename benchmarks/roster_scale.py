@@ -261,7 +261,8 @@ def strongest(row: dict, alone: dict) -> tuple[float | None, str]:
 
 #: The objective's rules in the order the by-rule table lists them.
 RULES = ("cost", "understaffing", "overstaffing", "skill_priority", "preferred_day_off",
-         "preferred_start", "fairness_weekends", "fairness_nights", "fairness_late")
+         "preferred_start", "fairness_weekends", "fairness_nights", "fairness_late",
+         "queue_switch")
 
 
 def by_rule(rows: list[dict], bounds: dict) -> list[str]:

@@ -377,7 +377,7 @@ def generate(master: Master, price: PriceFn, add: AddFn, *, deadline: float,
     if dirty and rounds:
         # The master's solution with every column added (a dive reads it); past the deadline
         # too: the LP of a master this size takes a fraction of a round.
-        master.solve()
-        lp = master.objective
+        if master.solve():  # (HiGHS' own time limit may stop it: the last LP value stays)
+            lp = master.objective
     return Generation(best, lp, converged, rounds, added_total,
                       time.perf_counter() - started, tuple(history), stopped, center)

@@ -428,7 +428,7 @@ class _Master:
         self.p, self.weights, self.groups = p, weights, groups
         T, Q, P = p.T, p.Q, len(p.profiles)
         # The primal simplex from the last basis after each round's columns; one thread.
-        master = Master(options={"threads": 1, "solver": "simplex", "simplex_strategy": 4})
+        master = Master(options={"solver": "simplex", "simplex_strategy": 4})
         self.master = master
         self.h = master.h
         rows, cols = master.add_rows, master.add_columns

@@ -42,8 +42,10 @@ class Master:
     columns (a group's plans, added round by round; ``generated[j]`` is the ``(group, key)``
     of the ``j``-th).
 
-    ``options``: HiGHS options (``threads``, ``solver``, ``simplex_strategy``, ...) set after
-    ``output_flag=False`` and ``random_seed``.
+    ``options``: HiGHS options (``solver``, ``simplex_strategy``, ...) set after
+    ``output_flag=False``, ``random_seed`` and ``threads=1``. One thread: HiGHS keeps one
+    thread scheduler per process, sized by its first solve, and a later solve asking for
+    another number fails (every HiGHS solve of the product asks for one).
     """
 
     def __init__(self, *, seed: int = 0, options: dict | None = None):
@@ -51,6 +53,7 @@ class Master:
         h = getattr(highspy._core, "_Highs", highspy.Highs)()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("random_seed", seed)
+        h.setOptionValue("threads", 1)
         for key, value in (options or {}).items():
             h.setOptionValue(key, value)
         self.h = h

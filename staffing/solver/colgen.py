@@ -424,7 +424,7 @@ class _Master:
     """The master LP (:class:`~staffing.solver.decomposition.Master`): coverage rows as
     :mod:`staffing.solver.bound` writes them, agent weeks as its generated columns."""
 
-    def __init__(self, p: RosterProblem, weights: SolverWeights, groups, programs):
+    def __init__(self, p: RosterProblem, weights: SolverWeights, groups):
         self.p, self.weights, self.groups = p, weights, groups
         T, Q, P = p.T, p.Q, len(p.profiles)
         # The primal simplex from the last basis after each round's columns; one thread.
@@ -463,7 +463,7 @@ class _Master:
                  [[int(cover[q, t])] for q, t in zip(qs, ts, strict=True) for _ in width],
                  [[1.0]] * n)
         # Per group: convexity, fairness by Jensen (tangents of n h(Y / n)).
-        self.convex = master.add_groups([float(len(g)) for g in groups], _ARTIFICIAL)
+        master.add_groups([float(len(g)) for g in groups], _ARTIFICIAL)
         self.fair: list[dict[str, list[tuple[int, float]]]] = []
         D = p.D
         for g in groups:
@@ -485,26 +485,9 @@ class _Master:
                     cols(1, 1.0, 0.0, top, [list(map(int, rws))], [[1.0] * len(rws)])
                     mine[rule] = list(zip(map(int, rws), tangents, strict=True))
             self.fair.append(mine)
-        self.programs = programs
         master.freeze()
         self._prices_of: np.ndarray | None = None
         self._prices: dict = {}
-
-    @property
-    def m(self) -> int:
-        return self.master.m
-
-    @property
-    def columns(self) -> list:
-        return self.master.generated
-
-    def feasible_dual(self, dual: np.ndarray) -> np.ndarray:
-        return self.master.feasible_dual(dual)
-
-    def lagrangian(self, dual: np.ndarray, group_minima) -> float:
-        """The Lagrangian bound at ``dual`` (:meth:`Master.lagrangian
-        <staffing.solver.decomposition.Master.lagrangian>`). [objective units]"""
-        return self.master.lagrangian(dual, group_minima)
 
     # -- a column of group g
     def option_costs(self, g: int, dual: np.ndarray | None):
@@ -543,7 +526,7 @@ class _Master:
         weight where one of its profile's queues has demand, else at minus the
         overstaffing weight (for the first columns)."""
         p, w = self.p, self.weights
-        dual = np.zeros(self.m)
+        dual = np.zeros(self.master.m)
         for pi, prof in enumerate(p.profiles):
             demand = (p.required[list(prof.queues)] > 0).any(axis=0)
             dual[self.work[pi]] = np.where(demand, -share * w.understaffing, w.overstaffing)
@@ -663,7 +646,7 @@ def column_generation_bound(problem: RosterProblem, weights: SolverWeights, *,
     except PricingUnsupported:
         return None
     created = time.perf_counter()
-    master = _Master(p, weights, groups, programs)
+    master = _Master(p, weights, groups)
     # HiGHS counts its time limit on the object's clock, from its creation, over all runs.
     master.h.setOptionValue("time_limit", max(0.1, deadline - created))
     # First columns: each group's best weeks when an agent-interval on a queue with demand
@@ -691,7 +674,7 @@ def column_generation_bound(problem: RosterProblem, weights: SolverWeights, *,
 
     start = None
     if start_duals is not None:
-        start = np.zeros(master.m)
+        start = np.zeros(master.master.m)
         work, cover, over = start_duals
         start[master.work.ravel()] = np.asarray(work).ravel()
         start[master.cover_rows.ravel()] = np.asarray(cover).ravel()
@@ -703,6 +686,6 @@ def column_generation_bound(problem: RosterProblem, weights: SolverWeights, *,
     if not math.isfinite(out.bound):
         return None
     best = out.bound - 10 * TOLERANCE * max(1.0, abs(out.bound))
-    return ColumnGeneration(best, out.lp, out.converged, out.rounds, len(master.columns),
+    return ColumnGeneration(best, out.lp, out.converged, out.rounds, len(master.master.generated),
                             len(groups), time.perf_counter() - started, out.history,
                             out.stopped)

@@ -256,7 +256,6 @@ class Generation:
     history : ``(seconds, lp, best bound)`` after each round (``lp`` NaN for the start).
     stopped : why it stopped: ``converged``, ``time limit``, ``rounds``, ``pricing
         incomplete`` or the master LP's status.
-    center : the duals of the best bound.
     """
 
     bound: float
@@ -267,7 +266,6 @@ class Generation:
     seconds: float
     history: tuple[tuple[float, float, float], ...] = ()
     stopped: str = ""
-    center: np.ndarray | None = None
 
 
 #: ``price(dual) -> [Priced | None per group]`` (``None``: the group was not priced).
@@ -281,8 +279,7 @@ RepriceFn = Callable[[int, object, np.ndarray], float]
 def generate(master: Master, price: PriceFn, add: AddFn, *, deadline: float,
              max_rounds: int | None = None, smoothing: float = 0.0,
              reprice: RepriceFn | None = None, integral: bool = False,
-             start_duals: np.ndarray | None = None, center: np.ndarray | None = None,
-             best: float = -math.inf,
+             start_duals: np.ndarray | None = None,
              on_round: Callable[[float, float, int], None] | None = None) -> Generation:
     """Rounds of column generation on ``master`` until no column prices out, the bound meets
     the LP, ``max_rounds`` or ``deadline`` (``time.perf_counter()``); the master's last LP
@@ -300,6 +297,8 @@ def generate(master: Master, price: PriceFn, add: AddFn, *, deadline: float,
     prices then.
     """
     started = time.perf_counter()
+    best = -math.inf
+    center: np.ndarray | None = None  # the duals of the best bound
     history: list[tuple[float, float, float]] = []
     rounds = added_total = 0
 
@@ -383,4 +382,4 @@ def generate(master: Master, price: PriceFn, add: AddFn, *, deadline: float,
         if master.solve():  # (HiGHS' own time limit may stop it: the last LP value stays)
             lp = master.objective
     return Generation(best, lp, converged, rounds, added_total,
-                      time.perf_counter() - started, tuple(history), stopped, center)
+                      time.perf_counter() - started, tuple(history), stopped)

@@ -22,7 +22,6 @@ import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
 from ortools.sat.python import cp_model
@@ -458,16 +457,6 @@ class BestResponse:
         return total
 
 
-@dataclass
-class _Columns:
-    """Generated rosters of each employee (``rows[p]``: a list of roster rows, ``cost[p]``: the
-    employee's own request cost of each) and the LP master over them."""
-
-    rows: list[list[tuple[str | None, ...]]]
-    cost: list[list[int]]
-    seen: list[set]
-
-
 def row_cost(inst: Instance, p: int, row) -> int:
     """Employee ``p``'s request cost of roster row ``row``."""
     sid = inst.staff[p].id
@@ -535,20 +524,13 @@ def column_generation(inst, roster, best, incumbents, deadline, master_deadline,
                        [[i] for i in range(len(keys))], [[-1.0]] * len(keys))
     master.add_groups([1.0] * n)
     master.freeze()
-    cols = _Columns([[] for _ in range(n)], [[] for _ in range(n)], [set() for _ in range(n)])
-    owner: list[tuple[int, int]] = []  # generated column -> (employee, index)
 
     def add_column(p, row, _dual=None):
+        """Employee ``p``'s roster row as a column (``master.generated[j]`` is ``(p, row)``)."""
         row = tuple(row)
-        cost = row_cost(inst, p, row)
         entries = {row_of[d, sid]: 1.0 for d, sid in enumerate(row)
                    if sid and (d, sid) in row_of}
-        if not master.add_column(p, row, cost, entries):
-            return False
-        cols.rows[p].append(row)
-        cols.cost[p].append(cost)
-        owner.append((p, len(cols.rows[p]) - 1))
-        return True
+        return master.add_column(p, row, row_cost(inst, p, row), entries)
 
     for p in range(n):
         add_column(p, roster[p])
@@ -683,17 +665,17 @@ def column_generation(inst, roster, best, incumbents, deadline, master_deadline,
     pool = ThreadPoolExecutor(max_workers=max(1, workers))
     try:
         lower = rounds(None, deadline)
-        root = _whole(inst, master, owner, cols)
+        root = _whole(inst, master)
         now = time.perf_counter()
         roster, best, whole = _fixing_dive(
-            inst, master, rounds, owner, cols, forced, roster, best,
+            inst, master, rounds, forced, roster, best,
             master_deadline - 0.3 * max(0.0, master_deadline - now), started, callback,
             verbose)
         if not whole:
             # Out of time before the LP took one column per employee: CP-SAT on what the dive
             # and the LP settled, from the LP's rounding.
-            whole_now = _whole(inst, master, owner, cols, forced)
-            rounded = _rounded(master, owner, cols, roster)
+            whole_now = _whole(inst, master, forced)
+            rounded = _rounded(master, roster)
             cost = evaluate(inst, rounded).objective
             if cost < best:
                 roster, best = rounded, cost
@@ -709,7 +691,7 @@ def column_generation(inst, roster, best, incumbents, deadline, master_deadline,
             # perturbed.
             reset_dive(master, forced)
             roster, best, whole = _fixing_dive(
-                inst, master, rounds, owner, cols, forced, roster, best, deadline,
+                inst, master, rounds, forced, roster, best, deadline,
                 started, callback, verbose, random.Random(seed * 1000 + dives))
             dives += 1
         if (math.isfinite(lower) and best > lower * 1.005
@@ -730,26 +712,26 @@ def column_generation(inst, roster, best, incumbents, deadline, master_deadline,
     return roster, best, lower
 
 
-def _lp_assignments(inst, master, owner, cols):
+def _lp_assignments(inst, master):
     """``{(employee, day, option): LP weight}`` of the master's current solution (option: a
     shift index, or the number of shifts for a day off)."""
     S = len(inst.shifts)
     sidx = {sid: i for i, sid in enumerate(inst.shift_ids)}
     value = master.values()
     a: dict[tuple[int, int, int], float] = {}
-    for j, (p, k) in enumerate(owner):
+    for j, (p, row) in enumerate(master.generated):
         v = value[j]
         if v > 1e-6:
-            for d, sid in enumerate(cols.rows[p][k]):
+            for d, sid in enumerate(row):
                 key = (p, d, sidx[sid] if sid else S)
                 a[key] = a.get(key, 0.0) + v
     return a
 
 
-def _whole(inst, master, owner, cols, forced=None) -> dict[tuple[int, int], int]:
+def _whole(inst, master, forced=None) -> dict[tuple[int, int], int]:
     """``{(employee, day): option}`` of the assignments the master's LP solution takes whole,
     with the dive's ``forced`` ones."""
-    out = {(p, d): o for (p, d, o), v in _lp_assignments(inst, master, owner, cols).items()
+    out = {(p, d): o for (p, d, o), v in _lp_assignments(inst, master).items()
            if v > 1 - 1e-6}
     for p, fixings in enumerate(forced or []):
         for d, o in fixings.items():
@@ -757,16 +739,24 @@ def _whole(inst, master, owner, cols, forced=None) -> dict[tuple[int, int], int]
     return out
 
 
-def _rounded(master, owner, cols, roster):
-    """Each employee's heaviest column in the master's LP solution: a roster that keeps every
-    hard rule and agrees with every assignment the LP takes whole."""
+def _heaviest(master, n):
+    """Each employee's heaviest column in the master's LP solution (``None`` without one) and
+    its LP weight."""
     value = master.values()
-    share = [0.0] * len(roster)
-    rounded = [list(r) for r in roster]
-    for j, (p, k) in enumerate(owner):
+    share = [0.0] * n
+    rows: list = [None] * n
+    for j, (p, row) in enumerate(master.generated):
         if value[j] > share[p]:
-            share[p], rounded[p] = value[j], list(cols.rows[p][k])
-    return rounded
+            share[p], rows[p] = value[j], list(row)
+    return rows, share
+
+
+def _rounded(master, roster):
+    """Each employee's heaviest column in the master's LP solution (its row in ``roster``
+    without one): a roster that keeps every hard rule and agrees with every assignment the LP
+    takes whole."""
+    rows, _ = _heaviest(master, len(roster))
+    return [list(r) if row is None else row for r, row in zip(roster, rows, strict=True)]
 
 
 def lp_guided(inst, fixings, hint, roster, best, deadline, workers, seed, started,
@@ -826,7 +816,7 @@ def reset_dive(master, forced) -> None:
     master.solve()
 
 
-def _fixing_dive(inst, master, rounds, owner, cols, forced, roster, best, deadline,
+def _fixing_dive(inst, master, rounds, forced, roster, best, deadline,
                  started, callback, verbose, rng=None):
     """Diving on the column-generation LP by assignments: fix every (employee, day, option)
     the LP already takes whole, then the employees' surest fractional assignments, re-price
@@ -850,8 +840,8 @@ def _fixing_dive(inst, master, rounds, owner, cols, forced, roster, best, deadli
     def fix(p, d, o):
         forced[p][d] = o
         cut = []
-        for j, (q, k) in enumerate(owner):
-            if q == p and option(cols.rows[p][k][d]) != o:
+        for j, (q, row) in enumerate(master.generated):
+            if q == p and option(row[d]) != o:
                 master.set_upper(j, 0)
                 cut.append(j)
         bounded[p, d, o] = cut
@@ -860,7 +850,7 @@ def _fixing_dive(inst, master, rounds, owner, cols, forced, roster, best, deadli
         del forced[p][d]
         for j in bounded.pop((p, d, o)):
             # A column cut by another fixing stays cut.
-            row = cols.rows[p][owner[j][1]]
+            row = master.generated[j][1]
             if all(option(row[e]) == f for e, f in forced[p].items()):
                 master.set_upper(j, math.inf)
 
@@ -868,15 +858,14 @@ def _fixing_dive(inst, master, rounds, owner, cols, forced, roster, best, deadli
         value = master.values()
         a: dict[tuple[int, int, int], float] = {}
         whole = [None] * n
-        for j, (p, k) in enumerate(owner):
+        for j, (p, row) in enumerate(master.generated):
             v = value[j]
             if v > 1e-6:
-                row = cols.rows[p][k]
                 for d in range(D):
                     key = (p, d, option(row[d]))
                     a[key] = a.get(key, 0.0) + v
                 if v > 1 - 1e-6:
-                    whole[p] = k
+                    whole[p] = j
         return a, whole
 
     steps, step_started = 0, time.perf_counter()
@@ -950,12 +939,7 @@ def _fixing_dive(inst, master, rounds, owner, cols, forced, roster, best, deadli
         if verbose:
             print(f"  {time.perf_counter() - started:7.1f} s  dive step {steps}: LP {lp:.2f}, "
                   f"{sum(len(f) for f in forced)} fixed", file=sys.stderr)
-    value = master.values()
-    dive: list = [None] * n
-    share = [0.0] * n
-    for j, (p, k) in enumerate(owner):
-        if value[j] > share[p]:
-            share[p], dive[p] = value[j], list(cols.rows[p][k])
+    dive, share = _heaviest(master, n)
     whole = all(v > 1 - 1e-6 for v in share)
     if all(r is not None for r in dive):
         cost = evaluate(inst, dive).objective
